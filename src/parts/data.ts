@@ -1,0 +1,72 @@
+import type { Matrix } from '../core/matrix.js';
+import type { Workspace } from '../wasm/workspace.js';
+import type { DataBlock } from './gaussian.js';
+
+/** How fit data were moved before the upload: x_internal = (x − centre) / scale. */
+export interface Frame {
+  centre: Float64Array;
+  /** A power of two, so scaling is exact in floating point. */
+  scale: number;
+}
+
+/** Weighted column means and a power-of-two scale near the largest centred magnitude. */
+export function frameOf(m: Matrix, sw: Float64Array | undefined): Frame {
+  const { data, rows, cols } = m;
+  const centre = new Float64Array(cols);
+  let total = 0;
+  for (let i = 0; i < rows; i++) {
+    const w = sw ? sw[i]! : 1;
+    total += w;
+    for (let j = 0; j < cols; j++) centre[j] += w * data[i * cols + j]!;
+  }
+  for (let j = 0; j < cols; j++) centre[j] /= total;
+  // Sums of huge values can overflow to ±Infinity: fall back to the first row as the centre.
+  if (!centre.every(Number.isFinite)) centre.set(data.subarray(0, cols));
+  let maxAbs = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) maxAbs = Math.max(maxAbs, Math.abs(data[i * cols + j]! - centre[j]!));
+  }
+  const scale = maxAbs > 0 && Number.isFinite(maxAbs) ? 2 ** Math.round(Math.log2(maxAbs)) : 1;
+  return { centre, scale };
+}
+
+export const IDENTITY_FRAME = (d: number): Frame => ({ centre: new Float64Array(d), scale: 1 });
+
+/** Copies rows [from, to) of m into wasm memory, feature-major and framed; weights alongside. */
+export function uploadBlock(ws: Workspace, m: Matrix, frame: Frame, sw: Float64Array | undefined, from = 0, to = m.rows): DataBlock {
+  const n = to - from;
+  const d = m.cols;
+  const xPtr = ws.alloc(n * d);
+  const x = ws.f64(xPtr, n * d);
+  const inv = 1 / frame.scale;
+  for (let i = 0; i < n; i++) {
+    const r = (from + i) * d;
+    for (let j = 0; j < d; j++) x[j * n + i] = (m.data[r + j]! - frame.centre[j]!) * inv;
+  }
+  let swPtr = 0;
+  let weight = n;
+  if (sw) {
+    swPtr = ws.put(sw.subarray(from, to));
+    weight = 0;
+    for (let i = from; i < to; i++) weight += sw[i]!;
+  }
+  return { xPtr, n, d, swPtr, weight };
+}
+
+/**
+ * Mean of the per-feature (unweighted) variances in the frame's units: scikit-learn's k-means tolerance
+ * scale (`_tolerance`), so `tol × meanVariance` bounds the squared centre shift.
+ */
+export function meanVariance(m: Matrix, frame: Frame): number {
+  const { data, rows, cols } = m;
+  let total = 0;
+  for (let j = 0; j < cols; j++) {
+    let mu = 0;
+    for (let i = 0; i < rows; i++) mu += data[i * cols + j]!;
+    mu /= rows;
+    let s = 0;
+    for (let i = 0; i < rows; i++) s += (data[i * cols + j]! - mu) ** 2;
+    total += s / rows;
+  }
+  return total / cols / (frame.scale * frame.scale);
+}

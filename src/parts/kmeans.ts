@@ -1,0 +1,222 @@
+import type { EmModel, Stats } from '../core/em.js';
+import type { Rng } from '../core/rng.js';
+import type { Workspace } from '../wasm/workspace.js';
+import type { DataBlock } from './gaussian.js';
+
+/** A data block with the per-sample buffers hard assignment needs. */
+export interface KmBlock extends DataBlock {
+  labelsPtr: number; // Int32 × n
+  prevLabelsPtr: number; // Int32 × n
+  distPtr: number; // f64 × n: squared distance to the assigned centre
+}
+
+/** Centres, k×d row-major (in the workspace's centred/scaled coordinates). */
+export interface KmParams {
+  centers: Float64Array;
+}
+
+export type KMeansInit = 'k-means++' | 'random' | Float64Array;
+
+/** Allocates the per-sample buffers of hard assignment for a block. */
+export function kmBlock(ws: Workspace, x: DataBlock): KmBlock {
+  const half = Math.ceil(x.n / 2);
+  return { ...x, labelsPtr: ws.alloc(half), prevLabelsPtr: ws.alloc(half), distPtr: ws.alloc(x.n) };
+}
+
+/** Row i of feature-major data. */
+export function rowOf(ws: Workspace, x: DataBlock, i: number, out: Float64Array, off = 0): void {
+  const v = ws.f64(x.xPtr, x.n * x.d);
+  for (let j = 0; j < x.d; j++) out[off + j] = v[j * x.n + i]!;
+}
+
+/**
+ * Greedy k-means++ (Arthur & Vassilvitskii; scikit-learn `_kmeans_plusplus`): each new centre is the best of
+ * 2 + ⌊ln k⌋ candidates drawn with probability ∝ w_i·D(x_i)², the one that lowers the potential most.
+ * Returns the centres (k×d) and the chosen sample indices.
+ */
+export function kmeansPlusPlus(ws: Workspace, x: DataBlock, k: number, rng: Rng): { centers: Float64Array; indices: number[] } {
+  return ws.scope(() => {
+    const { n, d } = x;
+    const centers = new Float64Array(k * d);
+    const indices: number[] = [];
+    const trials = 2 + Math.floor(Math.log(k));
+    const pointPtr = ws.alloc(d);
+    const closestPtr = ws.alloc(n);
+    const candPtr = ws.alloc(n);
+    const bestPtr = ws.alloc(n);
+    const sw = x.swPtr ? ws.f64(x.swPtr, n).slice() : undefined;
+    const first = sw ? rng.categorical(sw, x.weight) : rng.int(n);
+    const pick = (i: number, c: number): void => {
+      rowOf(ws, x, i, centers, c * d);
+      ws.f64(pointPtr, d).set(centers.subarray(c * d, (c + 1) * d));
+      indices.push(i);
+    };
+    pick(first, 0);
+    let pot = ws.k.kmeansPotential(x.xPtr, n, d, pointPtr, 0, x.swPtr, closestPtr);
+    const cum = new Float64Array(n);
+    for (let c = 1; c < k; c++) {
+      const closest = ws.f64(closestPtr, n);
+      let acc = 0;
+      for (let i = 0; i < n; i++) cum[i] = acc += (sw ? sw[i]! : 1) * closest[i]!;
+      let bestPot = Infinity;
+      let bestId = -1;
+      for (let t = 0; t < trials; t++) {
+        const id = Math.min(searchSorted(cum, rng.random() * pot), n - 1);
+        rowOf(ws, x, id, ws.f64(pointPtr, d));
+        const p = ws.k.kmeansPotential(x.xPtr, n, d, pointPtr, closestPtr, x.swPtr, candPtr);
+        if (p < bestPot) {
+          bestPot = p;
+          bestId = id;
+          ws.f64(bestPtr, n).set(ws.f64(candPtr, n));
+        }
+      }
+      pot = bestPot;
+      ws.f64(closestPtr, n).set(ws.f64(bestPtr, n));
+      pick(bestId, c);
+    }
+    return { centers, indices };
+  });
+}
+
+/** First index whose cumulative value is ≥ v (numpy searchsorted, side='left'). */
+function searchSorted(cum: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = cum.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cum[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** k distinct samples drawn uniformly (Floyd's algorithm, in draw order). */
+export function randomDistinct(n: number, k: number, rng: Rng): number[] {
+  const chosen = new Set<number>();
+  const out: number[] = [];
+  for (let j = n - k; j < n; j++) {
+    const t = rng.int(j + 1);
+    const v = chosen.has(t) ? j : t;
+    chosen.add(v);
+    out.push(v);
+  }
+  return out;
+}
+
+/**
+ * Lloyd's algorithm as hard-assignment EM: the E-step assigns each sample to its nearest centre and sums
+ * the samples per centre; the M-step moves each centre to its cluster's mean. Empty clusters take the
+ * samples farthest from their centres (scikit-learn `_relocate_empty_clusters`). The tracked bound is
+ * −inertia / Σw, which never decreases.
+ */
+export class HardAssignmentEm implements EmModel<KmParams, KmBlock> {
+  private changed = true;
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly k: number,
+    private readonly d: number,
+    private readonly init0: KMeansInit,
+    /** Convergence threshold on Σ‖Δcentre‖² (already scaled by the data variance); 0 runs every iteration. */
+    private readonly shiftTol: number,
+  ) {}
+
+  init(data: readonly KmBlock[], rng: Rng): KmParams {
+    const x = data[0]!;
+    this.changed = true;
+    this.ws.i32(x.labelsPtr, x.n).fill(-1);
+    if (this.init0 instanceof Float64Array) return { centers: this.init0.slice() };
+    if (this.init0 === 'k-means++') return { centers: kmeansPlusPlus(this.ws, x, this.k, rng).centers };
+    const centers = new Float64Array(this.k * this.d);
+    randomDistinct(x.n, this.k, rng).forEach((i, c) => rowOf(this.ws, x, i, centers, c * this.d));
+    return { centers };
+  }
+
+  zeroStats(): Stats {
+    return { values: new Float64Array(this.k + this.k * this.d), logLik: 0, weight: 0 };
+  }
+
+  eStep(params: KmParams, x: KmBlock, into: Stats): void {
+    const { ws, k, d } = this;
+    ws.scope(() => {
+      const prev = ws.i32(x.labelsPtr, x.n);
+      ws.i32(x.prevLabelsPtr, x.n).set(prev);
+      const cPtr = ws.put(params.centers);
+      const workPtr = ws.alloc(64 * k * d + 64 * k);
+      const sumsPtr = ws.zeros(k * d);
+      const countsPtr = ws.zeros(k);
+      const inertia = ws.k.kmeansAssign(x.xPtr, x.n, d, cPtr, k, x.labelsPtr, x.distPtr, x.swPtr, workPtr);
+      ws.k.kmeansCentreSums(x.xPtr, x.n, d, x.labelsPtr, x.swPtr, k, sumsPtr, countsPtr);
+      const v = into.values;
+      const counts = ws.f64(countsPtr, k);
+      const sums = ws.f64(sumsPtr, k * d);
+      for (let c = 0; c < k; c++) v[c] += counts[c]!;
+      for (let p = 0; p < k * d; p++) v[k + p] += sums[p]!;
+      into.logLik -= inertia;
+      into.weight += x.weight;
+      const now = ws.i32(x.labelsPtr, x.n);
+      const before = ws.i32(x.prevLabelsPtr, x.n);
+      let changed = false;
+      for (let i = 0; i < x.n && !changed; i++) changed = now[i] !== before[i];
+      this.changed = changed;
+    });
+    this.lastBlock = x;
+  }
+
+  private lastBlock: KmBlock | undefined;
+
+  mStep(stats: Stats, prev: KmParams): KmParams {
+    const { k, d } = this;
+    const counts = stats.values.slice(0, k);
+    const sums = stats.values.slice(k);
+    this.relocateEmpty(counts, sums, prev);
+    const centers = new Float64Array(k * d);
+    for (let c = 0; c < k; c++) {
+      for (let j = 0; j < d; j++) centers[c * d + j] = counts[c]! > 0 ? sums[c * d + j]! / counts[c]! : prev.centers[c * d + j]!;
+    }
+    return { centers };
+  }
+
+  /** Moves each empty cluster onto one of the samples farthest from their assigned centres. */
+  private relocateEmpty(counts: Float64Array, sums: Float64Array, prev: KmParams): void {
+    const { ws, k, d } = this;
+    const empty: number[] = [];
+    for (let c = 0; c < k; c++) if (counts[c] === 0) empty.push(c);
+    const x = this.lastBlock;
+    if (empty.length === 0 || !x) return;
+    const dist = ws.f64(x.distPtr, x.n).slice();
+    const labels = ws.i32(x.labelsPtr, x.n).slice();
+    const sw = x.swPtr ? ws.f64(x.swPtr, x.n).slice() : undefined;
+    const order = Array.from({ length: x.n }, (_, i) => i).sort((a, b) => dist[b]! - dist[a]! || a - b);
+    const row = new Float64Array(d);
+    let used = 0;
+    for (const c of empty) {
+      // Skip zero-weight samples: they cannot hold a cluster.
+      while (used < order.length && sw && sw[order[used]!] === 0) used++;
+      if (used >= order.length) break;
+      const i = order[used++]!;
+      const w = sw ? sw[i]! : 1;
+      const old = labels[i]!;
+      rowOf(ws, x, i, row);
+      for (let j = 0; j < d; j++) {
+        sums[old * d + j] -= row[j]! * w;
+        sums[c * d + j] = row[j]! * w;
+      }
+      counts[c] = w;
+      counts[old] -= w;
+    }
+    void prev;
+  }
+
+  bound(stats: Stats): number {
+    return stats.logLik / stats.weight;
+  }
+
+  stop(prev: KmParams, next: KmParams): boolean {
+    if (this.shiftTol <= 0) return false;
+    if (!this.changed) return true;
+    let shift = 0;
+    for (let p = 0; p < next.centers.length; p++) shift += (next.centers[p]! - prev.centers[p]!) ** 2;
+    return shift <= this.shiftTol;
+  }
+}
