@@ -5,8 +5,8 @@ import { kmeansAssignRef, kmeansCentreSumsRef, kmeansPotentialRef } from './refe
 
 const ws = (await loadRuntime()).sync;
 
-/** The work size kmeansAssign documents (4 f64), not the caller's generous 64·k·d + 64·k. */
-const ASSIGN_WORK = 4;
+/** The work size kmeansAssign documents (k·d + 10 f64), not the caller's generous 64·k·d + 64·k. */
+const assignWork = (k: number, d: number) => k * d + 10;
 
 function assign(x: number[], n: number, d: number, centers: number[], k: number, sw?: number[], wantDist = true) {
   return ws.scope(() => {
@@ -15,7 +15,7 @@ function assign(x: number[], n: number, d: number, centers: number[], k: number,
     const labelsPtr = ws.alloc(Math.ceil(n / 2));
     const distPtr = wantDist ? ws.alloc(n) : 0;
     const swPtr = sw ? ws.put(sw) : 0;
-    const workPtr = ws.alloc(ASSIGN_WORK);
+    const workPtr = ws.alloc(assignWork(k, d));
     const inertia = ws.k.kmeansAssign(xPtr, n, d, cPtr, k, labelsPtr, distPtr, swPtr, workPtr);
     return {
       labels: Int32Array.from(ws.i32(labelsPtr, n)),
@@ -73,7 +73,7 @@ function expectRel(a: number, e: number, rtol: number, what: string): void {
 // exactly; only the inertia's sum over samples runs in another order (1e-13 relative).
 const shapes: [number, number, number][] = [
   [1, 1, 1], [1, 3, 2], [3, 2, 1], [7, 3, 5], [8, 2, 3], [1001, 16, 8], [1001, 5, 13], [64, 16, 12], [1000, 2, 3],
-  [333, 7, 4], [17, 1, 9], [100, 16, 16],
+  [333, 7, 4], [17, 1, 9], [100, 16, 16], [102, 16, 9], [1002, 3, 7], [6, 4, 4], [2, 2, 5],
 ];
 
 describe('kmeansAssign agrees with the naive reference', () => {
