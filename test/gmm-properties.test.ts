@@ -3,7 +3,8 @@ import { GaussianMixture, type CovarianceType } from '../src/index.js';
 import { collectStats } from '../src/core/em.js';
 import { frameOf, uploadBlock } from '../src/parts/data.js';
 import { covarianceFamily } from '../src/parts/gaussian.js';
-import { GaussianMixtureEm } from '../src/parts/gaussian-mixture-em.js';
+import { GaussianEmission } from '../src/parts/gaussian-emission.js';
+import { MixtureEm } from '../src/parts/mixture.js';
 import { toMatrix } from '../src/core/matrix.js';
 import { Rng } from '../src/core/rng.js';
 import { loadRuntime } from '../src/wasm/load.js';
@@ -97,7 +98,7 @@ describe('GaussianMixture properties', () => {
         const whole = uploadBlock(ws, m, frame, undefined);
         const a = uploadBlock(ws, m, frame, undefined, 0, 257);
         const b = uploadBlock(ws, m, frame, undefined, 257, m.rows);
-        const em = new GaussianMixtureEm(ws, family, 3, 3, 1e-6, { method: 'random', kmeansTol: 0 }, m.rows);
+        const em = new MixtureEm(ws, new GaussianEmission(ws, family, 3, 3, 1e-6), { method: 'random', kmeansTol: 0 }, m.rows);
         const params = em.init([whole], new Rng(4));
         const s1 = collectStats(em, params, [whole]);
         const s2 = collectStats(em, params, [a, b]);

@@ -37,36 +37,38 @@ export function toMatrix(x: MatrixInput, name = 'X'): Matrix {
         const r = x[i] as unknown;
         if (!Array.isArray(r)) throw new ShapeError(`${name} row ${i} must be an array of ${cols} numbers, got ${describe(r)}`);
         if (r.length !== cols) throw new ShapeError(`${name} is ragged: row 0 has ${cols} values, row ${i} has ${r.length}`);
-        for (let j = 0; j < cols; j++) data[i * cols + j] = r[j] as number;
+        for (let j = 0; j < cols; j++) {
+          const v = r[j] as unknown;
+          if (typeof v !== 'number') throw new ValidationError(`${name} must hold finite numbers, got ${describe(v)} at row ${i}, column ${j}`);
+          data[i * cols + j] = v;
+        }
       }
       m = { data, rows, cols };
-      checkCells(m, name, x as unknown[][]);
     } else {
       const data = new Float64Array(rows);
       for (let i = 0; i < rows; i++) {
-        if (Array.isArray(x[i])) throw new ShapeError(`${name} mixes numbers and arrays (row ${i})`);
-        data[i] = x[i] as number;
+        const v = x[i] as unknown;
+        if (Array.isArray(v)) throw new ShapeError(`${name} mixes numbers and arrays (row ${i})`);
+        if (typeof v !== 'number') throw new ValidationError(`${name} must hold finite numbers, got ${describe(v)} at row ${i}, column 0`);
+        data[i] = v;
       }
       m = { data, rows, cols: 1 };
-      checkCells(m, name, (x as unknown[]).map((v) => [v]));
     }
   } else {
     throw new ValidationError(`${name} must be number[][], number[] or { data: Float64Array, rows, cols }, got ${describe(x)}`);
   }
   if (m.rows === 0 || m.cols === 0) throw new ShapeError(`${name} must be non-empty, got ${m.rows}×${m.cols}`);
-  if (isMatrix(x)) checkCells(m, name);
+  checkCells(m, name);
   return m;
 }
 
-function checkCells(m: Matrix, name: string, raw?: unknown[][]): void {
+function checkCells(m: Matrix, name: string): void {
   const { data, cols } = m;
   for (let p = 0; p < data.length; p++) {
     if (!Number.isFinite(data[p])) {
       const i = Math.floor(p / cols);
       const j = p - i * cols;
-      const v = raw ? raw[i]![j] : data[p];
-      const what = typeof v === 'number' ? String(v) : describe(v);
-      throw new ValidationError(`${name} must hold finite numbers, got ${what} at row ${i}, column ${j}`);
+      throw new ValidationError(`${name} must hold finite numbers, got ${data[p]} at row ${i}, column ${j}`);
     }
   }
 }

@@ -5,7 +5,8 @@ import { checkOptionNames, describe, intOption, numOption, toMatrix, toSampleWei
 import { Rng } from '../core/rng.js';
 import { frameOf, meanVariance, uploadBlock, IDENTITY_FRAME, type Frame } from '../parts/data.js';
 import { COVARIANCE_TYPES, covarianceFamily, flattenShape, nest, type CovarianceFamily, type CovarianceType } from '../parts/gaussian.js';
-import { GaussianMixtureEm, type GaussInitMethod, type GaussParams } from '../parts/gaussian-mixture-em.js';
+import { GaussianEmission, type GaussComponents } from '../parts/gaussian-emission.js';
+import { MixtureEm, type MixtureInitMethod, type MixtureParams } from '../parts/mixture.js';
 import { loadRuntime, loadedRuntime } from '../wasm/load.js';
 import type { Workspace } from '../wasm/workspace.js';
 
@@ -21,7 +22,7 @@ export interface GaussianMixtureOptions {
   regCovar?: number;
   maxIter?: number;
   nInit?: number;
-  init?: GaussInitMethod | GaussianMixture;
+  init?: MixtureInitMethod | GaussianMixture;
   weightsInit?: readonly number[];
   meansInit?: readonly (readonly number[])[];
   /** Precision matrices in scikit-learn's shapes: full K×D×D, tied D×D, diag K×D, spherical K. */
@@ -52,7 +53,7 @@ export interface GaussianMixtureJSON extends GaussianMixtureParams {
 
 const DEFAULTS = { nComponents: 1, covarianceType: 'full', tol: 1e-3, regCovar: 1e-6, maxIter: 100, nInit: 1, init: 'kmeans', seed: 0 } as const;
 const OPTION_NAMES = [...Object.keys(DEFAULTS), 'weightsInit', 'meansInit', 'precisionsInit', 'sampleWeight', 'onIteration', 'onWarning', 'signal'];
-const INIT_METHODS: readonly GaussInitMethod[] = ['kmeans', 'k-means++', 'random', 'random_from_data'];
+const INIT_METHODS: readonly MixtureInitMethod[] = ['kmeans', 'k-means++', 'random', 'random_from_data'];
 const LOG_2PI = Math.log(2 * Math.PI);
 
 interface FitInfo {
@@ -72,13 +73,17 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
+type GaussParams = MixtureParams<GaussComponents>;
+
 /** Parameters moved from the original frame into a fit's internal frame, or back (`inverse`). */
 function reframe(p: GaussParams, frame: Frame, d: number, inverse: boolean): GaussParams {
+  return { weights: p.weights.slice(), components: reframeComponents(p.components, frame, d, inverse) };
+}
+
+function reframeComponents(p: GaussComponents, frame: Frame, d: number, inverse: boolean): GaussComponents {
   const s = inverse ? frame.scale : 1 / frame.scale;
-  const means = p.means.map((v, idx) => (inverse ? v * s + frame.centre[idx % d]! : (v - frame.centre[idx % d]!) * s));
   return {
-    weights: p.weights.slice(),
-    means,
+    means: p.means.map((v, idx) => (inverse ? v * s + frame.centre[idx % d]! : (v - frame.centre[idx % d]!) * s)),
     covariances: p.covariances.map((v) => v * s * s),
     precisionsCholesky: p.precisionsCholesky.map((v) => v / s),
   };
@@ -124,10 +129,10 @@ export class GaussianMixture {
     this.p = p;
     const shape = family.shape(k, d);
     this.weights = deepFreeze(Array.from(p.weights));
-    this.means = deepFreeze(nest(p.means, [k, d]) as number[][]);
-    this.covariances = deepFreeze(nest(p.covariances, shape));
-    this.precisions = deepFreeze(nest(family.precisions(p.precisionsCholesky, k, d), shape));
-    this.precisionsCholesky = deepFreeze(nest(p.precisionsCholesky, shape));
+    this.means = deepFreeze(nest(p.components.means, [k, d]) as number[][]);
+    this.covariances = deepFreeze(nest(p.components.covariances, shape));
+    this.precisions = deepFreeze(nest(family.precisions(p.components.precisionsCholesky, k, d), shape));
+    this.precisionsCholesky = deepFreeze(nest(p.components.precisionsCholesky, shape));
     this.converged = info.converged;
     this.nIter = info.nIter;
     this.lowerBound = info.lowerBound;
@@ -154,7 +159,7 @@ export class GaussianMixture {
     if (n < k) throw new ShapeError(`nComponents (${k}) must not exceed the number of samples, got ${n} samples`);
     const sw = toSampleWeight(o.sampleWeight, n);
     const warm = o.init instanceof GaussianMixture ? o.init : undefined;
-    if (!warm && !INIT_METHODS.includes(o.init as GaussInitMethod)) {
+    if (!warm && !INIT_METHODS.includes(o.init as MixtureInitMethod)) {
       throw new ValidationError(`init must be one of ${INIT_METHODS.join(', ')} or a fitted GaussianMixture, got ${describe(o.init)}`);
     }
     if (warm) {
@@ -175,18 +180,21 @@ export class GaussianMixture {
     try {
       const frame = frameOf(m, sw);
       const block = uploadBlock(ws, m, frame, sw);
-      const toFrame = (v: Float64Array | undefined, kind: 'means'): Float64Array | undefined =>
-        v && kind === 'means' ? reframe({ weights: new Float64Array(k), means: v, covariances: new Float64Array(0), precisionsCholesky: new Float64Array(0) }, frame, d, false).means : undefined;
-      const precisions = precInit && {
-        pc: precInit.pc.map((v) => v * frame.scale),
-        cov: precInit.cov.map((v) => v / (frame.scale * frame.scale)),
-      };
-      const model = new GaussianMixtureEm(ws, family, k, d, regCovar / (frame.scale * frame.scale), {
-        method: warm ? 'kmeans' : (o.init as GaussInitMethod),
-        from: warm && reframe(warm.p, frame, d, false),
+      const inFrame = (means: Float64Array, pc: Float64Array, cov: Float64Array): GaussComponents =>
+        reframeComponents({ means, precisionsCholesky: pc, covariances: cov }, frame, d, false);
+      const override = (p: GaussComponents): GaussComponents =>
+        inFrame(
+          meansInit ?? reframeComponents(p, frame, d, true).means,
+          precInit?.pc ?? reframeComponents(p, frame, d, true).precisionsCholesky,
+          precInit?.cov ?? reframeComponents(p, frame, d, true).covariances,
+        );
+      const explicit = weightsInit && meansInit && precInit && { weights: weightsInit, components: inFrame(meansInit, precInit.pc, precInit.cov) };
+      const emission = new GaussianEmission(ws, family, k, d, regCovar / (frame.scale * frame.scale));
+      const model = new MixtureEm(ws, emission, {
+        method: warm ? 'kmeans' : (o.init as MixtureInitMethod),
+        from: warm ? reframe(warm.p, frame, d, false) : explicit,
         weights: weightsInit,
-        means: toFrame(meansInit, 'means'),
-        precisions,
+        override: meansInit || precInit ? override : undefined,
         kmeansTol: 1e-4 * meanVariance(m, frame),
       }, n);
       const shift = -d * Math.log(frame.scale);
@@ -226,7 +234,7 @@ export class GaussianMixture {
     const covariances = flattenShape(params.covariances, family.shape(k, d), 'covariances');
     const rt = await loadRuntime();
     const precisionsCholesky = family.precisionsCholesky(rt.sync, covariances, k, d);
-    return new GaussianMixture(family, d, { weights, means, covariances, precisionsCholesky }, {
+    return new GaussianMixture(family, d, { weights, components: { means, covariances, precisionsCholesky } }, {
       converged: false, nIter: 0, lowerBound: -Infinity, lowerBounds: [], runLowerBounds: [], monotonicityViolations: [],
     });
   }
@@ -274,7 +282,8 @@ export class GaussianMixture {
     const ws = loadedRuntime().sync;
     return ws.scope(() => {
       const block = uploadBlock(ws, m, IDENTITY_FRAME(m.cols), undefined);
-      const em = new GaussianMixtureEm(ws, this.family, this.nComponents, this.nFeatures, 0, { method: 'kmeans', kmeansTol: 0 }, m.rows);
+      const emission = new GaussianEmission(ws, this.family, this.nComponents, this.nFeatures, 0);
+      const em = new MixtureEm(ws, emission, { method: 'kmeans', kmeansTol: 0 }, m.rows);
       return fn(ws, em.weightedLogProb(this.p, block), m.rows);
     });
   }
@@ -355,12 +364,12 @@ export class GaussianMixture {
     const z = new Float64Array(d);
     let row = 0;
     for (let c = 0; c < k; c++) {
-      const l = this.family.fullCovariance(this.p.covariances, c, d);
+      const l = this.family.fullCovariance(this.p.components.covariances, c, d);
       cholLowerInPlace(l, d);
       for (let t = 0; t < counts[c]!; t++, row++) {
         for (let j = 0; j < d; j++) z[j] = rng.normal();
         for (let a = 0; a < d; a++) {
-          let s = this.p.means[c * d + a]!;
+          let s = this.p.components.means[c * d + a]!;
           for (let b = 0; b <= a; b++) s += l[a * d + b]! * z[b]!;
           data[row * d + a] = s;
         }
