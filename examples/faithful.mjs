@@ -36,4 +36,4 @@ gm.weights.forEach((w, c) => {
   if (cov) console.log(`               covariance [${cov.map((r) => `[${r.map((v) => v.toFixed(4)).join(', ')}]`).join(', ')}]`);
   else console.log(`               covariance ${JSON.stringify(gm.covariances[c])}`);
 });
-console.log(`\n24 fits (K = 1…6 × 4 covariance types × 3 restarts) in ${ms.toFixed(1)} ms on Node ${process.versions.node}`);
+console.log(`\n24 models (K = 1…6 × 4 covariance types, 3 restarts each) in ${ms.toFixed(1)} ms on Node ${process.versions.node}`);
