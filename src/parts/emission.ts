@@ -16,8 +16,13 @@ export interface Emission<P> {
   accumulate(x: DataBlock, rPtr: number, values: Float64Array, off: number): void;
   /** Σ_i r_ic per component, read from a statistics block. */
   counts(values: Float64Array, off: number): Float64Array;
-  /** Maximum-likelihood parameters from a statistics block. */
-  mStep(values: Float64Array, off: number): P;
+  /**
+   * Maximum-likelihood parameters from a statistics block. With `prev` and `update`, only the named parameter
+   * groups are re-estimated (e.g. 'means'); the others keep their values from `prev`.
+   */
+  mStep(values: Float64Array, off: number, prev?: P, update?: ReadonlySet<string>): P;
+  /** The names of this family's parameter groups (for `update`). */
+  readonly groups: readonly string[];
   /** Free parameters of the family (for BIC/AIC). */
   nParameters(): number;
 }

@@ -87,13 +87,20 @@ export class GaussianEmission implements Emission<GaussComponents> {
     return values.slice(off, off + this.k);
   }
 
-  /** scikit-learn `_estimate_gaussian_parameters`: N_k floored at 10·eps, means, covariances + regCovar. */
-  mStep(values: Float64Array, off: number): GaussComponents {
+  readonly groups = ['means', 'covars'] as const;
+
+  /**
+   * scikit-learn `_estimate_gaussian_parameters`: N_k floored at 10·eps, means, covariances + regCovar
+   * (about the current means, which stay as in `prev` when 'means' is not updated).
+   */
+  mStep(values: Float64Array, off: number, prev?: GaussComponents, update?: ReadonlySet<string>): GaussComponents {
     const { family, k, d, m } = this;
     const st = gaussStatsView(values, off, k, d, m);
     const nkf = st.nk.map((v) => v + NK_FLOOR);
-    const means = new Float64Array(k * d);
+    let means: Float64Array = new Float64Array(k * d);
     for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) means[c * d + j] = st.s1[c * d + j]! / nkf[c]!;
+    if (prev && update && !update.has('means')) means = prev.means;
+    if (prev && update && !update.has('covars')) return { means, covariances: prev.covariances, precisionsCholesky: prev.precisionsCholesky };
     const covariances = family.covariances(st, means, nkf, k, d, this.regCovar);
     const precisionsCholesky = family.precisionsCholesky(this.ws, covariances, k, d);
     return { means, covariances, precisionsCholesky };

@@ -164,18 +164,12 @@ const tied: CovarianceFamily = {
     ws.k.gaussFullLogProb(x.xPtr, x.n, x.d, meanPtr + comp * x.d * 8, kpPtr, c, outPtr, workPtr),
   logDet: (pc, k, d) => new Float64Array(k).fill(full.logDet(pc, 1, d)[0]!),
   covariances: (st, means, nkf, k, d, reg) => {
-    // scikit-learn: (XᵀX − Σ_k N_k μ_k μ_kᵀ) / Σ_k N_k; XᵀX = Σ_k S2_k since responsibilities sum to w_i.
+    // scikit-learn: (XᵀX − Σ_k N_k μ_k μ_kᵀ) / Σ_k N_k, written as the pooled scatter about each μ_k, which
+    // equals it when μ_k = S1_k / N_k and stays right when the means are held fixed (HMM `update`).
     const cov = new Float64Array(d * d);
     let total = 0;
     for (let c = 0; c < k; c++) total += nkf[c]!;
-    for (let c = 0; c < k; c++) {
-      for (let a = 0; a < d; a++) {
-        for (let b = 0; b < d; b++) {
-          cov[a * d + b] += st.s2[c * d * d + a * d + b]! - nkf[c]! * means[c * d + a]! * means[c * d + b]!;
-        }
-      }
-    }
-    for (let p = 0; p < d * d; p++) cov[p] /= total;
+    for (let c = 0; c < k; c++) centredScatter(st.s2, c * d * d, st.s1, means, c * d, st.nk[c]!, d, cov, 0, 1 / total);
     for (let j = 0; j < d; j++) cov[j * d + j] += reg;
     return cov;
   },
