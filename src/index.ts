@@ -5,3 +5,6 @@ export { GaussianMixture } from './models/gaussian-mixture.js';
 export type { GaussianMixtureOptions, GaussianMixtureParams, GaussianMixtureJSON, CovarianceType } from './models/gaussian-mixture.js';
 export { KMeans } from './models/kmeans.js';
 export type { KMeansOptions, KMeansJSON } from './models/kmeans.js';
+export { GaussianHMM, CategoricalHMM, PoissonHMM, GMMHMM } from './models/hmm.js';
+export type { GaussianHMMOptions, CategoricalHMMOptions, PoissonHMMOptions, GMMHMMOptions } from './models/hmm.js';
+export type { HmmOptions } from './models/hmm-core.js';

@@ -5,7 +5,7 @@ import { checkOptionNames, describe, intOption, numOption, toMatrix, toSampleWei
 import { Rng } from '../core/rng.js';
 import { frameOf, meanVariance, uploadBlock, IDENTITY_FRAME, type Frame } from '../parts/data.js';
 import { COVARIANCE_TYPES, covarianceFamily, flattenShape, nest, type CovarianceFamily, type CovarianceType } from '../parts/gaussian.js';
-import { GaussianEmission, type GaussComponents } from '../parts/gaussian-emission.js';
+import { GaussianEmission, reframeComponents, type GaussComponents } from '../parts/gaussian-emission.js';
 import { MixtureEm, type MixtureInitMethod, type MixtureParams } from '../parts/mixture.js';
 import { loadRuntime, loadedRuntime } from '../wasm/load.js';
 import type { Workspace } from '../wasm/workspace.js';
@@ -78,15 +78,6 @@ type GaussParams = MixtureParams<GaussComponents>;
 /** Parameters moved from the original frame into a fit's internal frame, or back (`inverse`). */
 function reframe(p: GaussParams, frame: Frame, d: number, inverse: boolean): GaussParams {
   return { weights: p.weights.slice(), components: reframeComponents(p.components, frame, d, inverse) };
-}
-
-function reframeComponents(p: GaussComponents, frame: Frame, d: number, inverse: boolean): GaussComponents {
-  const s = inverse ? frame.scale : 1 / frame.scale;
-  return {
-    means: p.means.map((v, idx) => (inverse ? v * s + frame.centre[idx % d]! : (v - frame.centre[idx % d]!) * s)),
-    covariances: p.covariances.map((v) => v * s * s),
-    precisionsCholesky: p.precisionsCholesky.map((v) => v / s),
-  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Workspace } from '../wasm/workspace.js';
+import type { Frame } from './data.js';
 import type { Emission } from './emission.js';
 import { NK_FLOOR, type CovarianceFamily, type DataBlock, type GaussStatsView } from './gaussian.js';
 
@@ -109,4 +110,35 @@ export class GaussianEmission implements Emission<GaussComponents> {
   nParameters(): number {
     return this.family.nParameters(this.k, this.d) + this.k * this.d;
   }
+}
+
+/** Components moved from the data's frame into a fit's internal frame, or back (`inverse`). */
+export function reframeComponents(p: GaussComponents, frame: Frame, d: number, inverse: boolean): GaussComponents {
+  const s = inverse ? frame.scale : 1 / frame.scale;
+  return {
+    means: p.means.map((v, idx) => (inverse ? v * s + frame.centre[idx % d]! : (v - frame.centre[idx % d]!) * s)),
+    covariances: p.covariances.map((v) => v * s * s),
+    precisionsCholesky: p.precisionsCholesky.map((v) => v / s),
+  };
+}
+
+/** The (n−1)-normalised covariance of a feature-major block, d×d (numpy `cov`). */
+export function blockCovariance(ws: Workspace, x: DataBlock): Float64Array {
+  const { n, d } = x;
+  const v = ws.f64(x.xPtr, n * d);
+  const mu = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    for (let i = 0; i < n; i++) mu[j] += v[j * n + i]!;
+    mu[j] /= n;
+  }
+  const out = new Float64Array(d * d);
+  const denom = Math.max(n - 1, 1);
+  for (let a = 0; a < d; a++) {
+    for (let b = 0; b <= a; b++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += (v[a * n + i]! - mu[a]!) * (v[b * n + i]! - mu[b]!);
+      out[a * d + b] = out[b * d + a] = s / denom;
+    }
+  }
+  return out;
 }

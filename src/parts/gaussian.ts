@@ -61,6 +61,8 @@ export interface CovarianceFamily {
   nParameters(k: number, d: number): number;
   /** Component `comp`'s full d×d covariance (for sampling). */
   fullCovariance(cov: Float64Array, comp: number, d: number): Float64Array;
+  /** Compact covariances with every component set from one full d×d matrix (e.g. the data covariance). */
+  fromFull(full: Float64Array, k: number, d: number): Float64Array;
 }
 
 function degenerate(comp: number, pivot: number): DegenerateComponentError {
@@ -150,6 +152,11 @@ const full: CovarianceFamily = {
   fromPrecisions: (prec, k, d) => blockFromPrecisions(prec, k, d),
   nParameters: (k, d) => (k * d * (d + 1)) / 2,
   fullCovariance: (cov, comp, d) => cov.slice(comp * d * d, (comp + 1) * d * d),
+  fromFull: (f, k, d) => {
+    const out = new Float64Array(k * d * d);
+    for (let c = 0; c < k; c++) out.set(f, c * d * d);
+    return out;
+  },
 };
 
 const tied: CovarianceFamily = {
@@ -178,6 +185,7 @@ const tied: CovarianceFamily = {
   fromPrecisions: (prec, _k, d) => blockFromPrecisions(prec, 1, d),
   nParameters: (_k, d) => (d * (d + 1)) / 2,
   fullCovariance: (cov, _comp, d) => cov.slice(0, d * d),
+  fromFull: (f) => f.slice(),
 };
 
 /** Diagonal precisions per component (K×D) for the diag kernel. */
@@ -240,6 +248,11 @@ const diag: CovarianceFamily = {
     for (let j = 0; j < d; j++) out[j * d + j] = cov[comp * d + j]!;
     return out;
   },
+  fromFull: (f, k, d) => {
+    const out = new Float64Array(k * d);
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out[c * d + j] = f[j * d + j]!;
+    return out;
+  },
 };
 
 const spherical: CovarianceFamily = {
@@ -274,6 +287,11 @@ const spherical: CovarianceFamily = {
     const out = new Float64Array(d * d);
     for (let j = 0; j < d; j++) out[j * d + j] = cov[comp]!;
     return out;
+  },
+  fromFull: (f, k, d) => {
+    let t = 0;
+    for (let j = 0; j < d; j++) t += f[j * d + j]!;
+    return new Float64Array(k).fill(t / d);
   },
 };
 

@@ -1,4 +1,4 @@
-import type { EmModel, Stats } from '../core/em.js';
+import { runEmSync, type EmModel, type Stats } from '../core/em.js';
 import type { Rng } from '../core/rng.js';
 import type { Workspace } from '../wasm/workspace.js';
 import type { DataBlock } from './gaussian.js';
@@ -219,4 +219,13 @@ export class HardAssignmentEm implements EmModel<KmParams, KmBlock> {
     for (let p = 0; p < next.centers.length; p++) shift += (next.centers[p]! - prev.centers[p]!) ** 2;
     return shift <= this.shiftTol;
   }
+}
+
+/** Greedy k-means++ then Lloyd to convergence on one block (the initialiser of mixtures and HMMs). */
+export function kmeansSync(ws: Workspace, x: DataBlock, k: number, rng: Rng, shiftTol: number): { centers: Float64Array; labels: Int32Array } {
+  return ws.scope(() => {
+    const block = kmBlock(ws, x);
+    const r = runEmSync(new HardAssignmentEm(ws, k, x.d, 'k-means++', shiftTol), [block], { maxIter: 300, tol: shiftTol, nInit: 1, seed: 0 }, rng);
+    return { centers: r.params.centers, labels: ws.i32(block.labelsPtr, x.n).slice() };
+  });
 }

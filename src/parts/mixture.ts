@@ -1,9 +1,9 @@
-import { runEmSync, type EmModel, type Stats } from '../core/em.js';
+import type { EmModel, Stats } from '../core/em.js';
 import type { Rng } from '../core/rng.js';
 import type { Workspace } from '../wasm/workspace.js';
 import type { Emission } from './emission.js';
 import { NK_FLOOR, type DataBlock } from './gaussian.js';
-import { HardAssignmentEm, kmBlock, kmeansPlusPlus, randomDistinct } from './kmeans.js';
+import { kmeansPlusPlus, kmeansSync, randomDistinct } from './kmeans.js';
 
 export interface MixtureParams<P> {
   weights: Float64Array;
@@ -94,9 +94,7 @@ export class MixtureEm<P> implements EmModel<MixtureParams<P>, DataBlock> {
     };
     switch (spec.method) {
       case 'kmeans': {
-        const block = kmBlock(ws, x);
-        runEmSync(new HardAssignmentEm(ws, k, x.d, 'k-means++', spec.kmeansTol), [block], { maxIter: 300, tol: spec.kmeansTol, nInit: 1, seed: 0 }, rng);
-        const labels = ws.i32(block.labelsPtr, n).slice();
+        const { labels } = kmeansSync(ws, x, k, rng, spec.kmeansTol);
         const r = ws.f64(respPtr, k * n);
         for (let i = 0; i < n; i++) r[labels[i]! * n + i] = 1;
         break;
