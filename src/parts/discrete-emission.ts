@@ -87,7 +87,6 @@ export class PoissonEmission implements Emission<Float64Array> {
   readonly groups = ['lambdas'] as const;
   private readonly s1Ptr: number;
   private readonly s2Ptr: number;
-  private readonly logFact = new Map<number, Float64Array>();
 
   constructor(
     private readonly ws: Workspace,
@@ -99,15 +98,11 @@ export class PoissonEmission implements Emission<Float64Array> {
     this.s2Ptr = ws.alloc(d);
   }
 
-  /** Σ_j log x_ij! per sample of a block, computed once per block. */
+  /** Σ_j log x_ij! per sample of a block (table look-ups below 256; recomputed per call: blocks are transient). */
   private factorials(x: DataBlock): Float64Array {
-    let f = this.logFact.get(x.xPtr);
-    if (!f) {
-      const v = this.ws.f64(x.xPtr, x.n * x.d);
-      f = new Float64Array(x.n);
-      for (let j = 0; j < x.d; j++) for (let i = 0; i < x.n; i++) f[i] += logFactorial(v[j * x.n + i]!);
-      this.logFact.set(x.xPtr, f);
-    }
+    const v = this.ws.f64(x.xPtr, x.n * x.d);
+    const f = new Float64Array(x.n);
+    for (let j = 0; j < x.d; j++) for (let i = 0; i < x.n; i++) f[i] += logFactorial(v[j * x.n + i]!);
     return f;
   }
 
