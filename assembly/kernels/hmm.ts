@@ -5,6 +5,8 @@ import { expF64, expF64x2, logF64, logF64x2 } from '../simd/math';
 
 // A step whose scale c_τ falls below this is redone with the shift taken over the reachable states only (below).
 const SCALE_FLOOR: f64 = 1e-200;
+// Time steps per block of the emission prepass (even).
+const BLOCK = 256;
 
 /** k rounded up to even: the padded length of every state vector in work. */
 // @ts-ignore: decorator
@@ -17,7 +19,8 @@ const SCALE_FLOOR: f64 = 1e-200;
  * logB is k×t component-major (logB[s*t+τ] = log p(x_τ | s)); start (k) and trans (k×k row-major, trans[i*k+j] =
  * P(j | i)) are probabilities, zeros allowed. When gammaPtr ≠ 0 writes the posteriors γ_τ(s) to gamma[s*t+τ];
  * when xiPtr ≠ 0 adds Σ_{τ<t−1} ξ_τ(i, j) to xi[i*k+j]. An impossible sequence writes γ = 0 and adds nothing.
- * With gammaPtr = xiPtr = 0 only the forward pass runs.
+ * With gammaPtr = xiPtr = 0 only the forward pass runs. A step whose best-fitting state is (nearly) unreachable is
+ * shifted by the best reachable state instead, so the likelihood stays finite where plain scaling would underflow.
  * work: 2·t·kp + t + 3·kp² + 4·kp f64 (kp = k rounded up to even), 16-byte aligned.
  */
 export function hmmForwardBackward(
@@ -115,7 +118,10 @@ export function hmmForwardBackward(
   if (xiPtr) memory.fill(sPtr, 0, row * <usize>kp);
   const tStride = <usize>t << 3;
   const last = alphaPtr + row * <usize>(t - 1);
-  if (gammaPtr) for (let s = 0; s < k; s++) store<f64>(gammaPtr + tStride * <usize>s + (<usize>(t - 1) << 3), load<f64>(last + (<usize>s << 3)));
+  if (gammaPtr) {
+    const gLast = gammaPtr + (<usize>(t - 1) << 3);
+    for (let s = 0; s < k; s++) store<f64>(gLast + tStride * <usize>s, load<f64>(last + (<usize>s << 3)));
+  }
   for (let tau = t - 2; tau >= 0; tau--) {
     const nextB = bPtr + row * <usize>(tau + 1);
     const inv = f64x2.splat(1.0 / load<f64>(cPtr + (<usize>(tau + 1) << 3)));
@@ -136,7 +142,10 @@ export function hmmForwardBackward(
         store<f64>(gPtr + tStride * <usize>s, f64x2.extract_lane(g, 0));
         store<f64>(gPtr + tStride * <usize>(s + 1), f64x2.extract_lane(g, 1));
       }
-      if (s < k) store<f64>(gPtr + tStride * <usize>s, load<f64>(atauPtr + (<usize>s << 3)) * load<f64>(betaPtr + (<usize>s << 3)));
+      if (s < k) {
+        const off = <usize>s << 3;
+        store<f64>(gPtr + tStride * <usize>s, load<f64>(atauPtr + off) * load<f64>(betaPtr + off));
+      }
     }
     if (xiPtr) {
       for (let i = 0; i < k; i++) {
@@ -153,7 +162,8 @@ export function hmmForwardBackward(
     for (let i = 0; i < k; i++) {
       for (let j = 0; j < k; j++) {
         const x = xiPtr + (<usize>(i * k + j) << 3);
-        store<f64>(x, load<f64>(x) + load<f64>(aPtr + (<usize>(i * kp + j) << 3)) * load<f64>(sPtr + (<usize>(i * kp + j) << 3)));
+        const off = <usize>(i * kp + j) << 3;
+        store<f64>(x, load<f64>(x) + load<f64>(aPtr + off) * load<f64>(sPtr + off));
       }
     }
   }
@@ -162,7 +172,7 @@ export function hmmForwardBackward(
 
 /**
  * Most probable state path (Viterbi) in log space; writes it to states (Int32, length t) and returns its log
- * probability (−∞ if every path is impossible; the path is then all zeros up to ties). logStart (k) and logTrans
+ * probability (−∞ if every path is impossible; the path is then all zeros). logStart (k) and logTrans
  * (k×k row-major) are logs, −∞ allowed. Ties go to the lowest state index.
  * work: kp² + 2·kp + ⌈t·kp/2⌉ f64 (kp = k rounded up to even), 16-byte aligned.
  */
@@ -229,23 +239,73 @@ export function hmmViterbi(
   return bestLog;
 }
 
-/** out[j] = Σ_{i<k} x[i]·M[i*kp + j] for all kp columns (lanes over j). */
+/**
+ * out[j] = Σ_{i<k} x[i]·M[i*kp + j] for all kp columns: lanes over j, four column pairs per pass over i (then three,
+ * two or one), so that independent accumulators hide the add latency.
+ */
 // @ts-ignore: decorator
 @inline function matVecRows(xPtr: usize, mPtr: usize, outPtr: usize, k: i32, kp: i32): void {
   const row = <usize>kp << 3;
-  for (let j = 0; j < kp; j += 2) {
-    const off = <usize>j << 3;
-    let acc = f64x2.splat(0.0);
+  let j = 0;
+  for (; j + 8 <= kp; j += 8) {
+    let a0 = f64x2.splat(0.0);
+    let a1 = a0;
+    let a2 = a0;
+    let a3 = a0;
+    let m = mPtr + (<usize>j << 3);
     for (let i = 0; i < k; i++) {
-      acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(xPtr + (<usize>i << 3)), v128.load(mPtr + row * <usize>i + off)));
+      const x = v128.load64_splat(xPtr + (<usize>i << 3));
+      a0 = f64x2.add(a0, f64x2.mul(x, v128.load(m)));
+      a1 = f64x2.add(a1, f64x2.mul(x, v128.load(m, 16)));
+      a2 = f64x2.add(a2, f64x2.mul(x, v128.load(m, 32)));
+      a3 = f64x2.add(a3, f64x2.mul(x, v128.load(m, 48)));
+      m += row;
     }
-    v128.store(outPtr + off, acc);
+    const o = outPtr + (<usize>j << 3);
+    v128.store(o, a0);
+    v128.store(o, a1, 16);
+    v128.store(o, a2, 32);
+    v128.store(o, a3, 48);
   }
+  const rest = kp - j;
+  if (rest == 0) return;
+  let a0 = f64x2.splat(0.0);
+  let a1 = a0;
+  let a2 = a0;
+  let m = mPtr + (<usize>j << 3);
+  const o = outPtr + (<usize>j << 3);
+  if (rest == 6) {
+    for (let i = 0; i < k; i++) {
+      const x = v128.load64_splat(xPtr + (<usize>i << 3));
+      a0 = f64x2.add(a0, f64x2.mul(x, v128.load(m)));
+      a1 = f64x2.add(a1, f64x2.mul(x, v128.load(m, 16)));
+      a2 = f64x2.add(a2, f64x2.mul(x, v128.load(m, 32)));
+      m += row;
+    }
+    v128.store(o, a2, 32);
+  } else if (rest == 4) {
+    for (let i = 0; i < k; i++) {
+      const x = v128.load64_splat(xPtr + (<usize>i << 3));
+      a0 = f64x2.add(a0, f64x2.mul(x, v128.load(m)));
+      a1 = f64x2.add(a1, f64x2.mul(x, v128.load(m, 16)));
+      m += row;
+    }
+  } else {
+    for (let i = 0; i < k; i++) {
+      a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(xPtr + (<usize>i << 3)), v128.load(m)));
+      m += row;
+    }
+    v128.store(o, a0);
+    return;
+  }
+  v128.store(o, a0);
+  v128.store(o, a1, 16);
 }
 
 /**
  * Prepass over time, two steps per lane: m_τ = max_s logB[s][τ] (0 when all are −∞) into m[τ], and
- * B̃_τ(s) = exp(logB[s][τ] − m_τ) transposed into b[τ*kp + s], padding lane 0.
+ * B̃_τ(s) = exp(logB[s][τ] − m_τ) transposed into b[τ*kp + s], padding lane 0. Blocks of BLOCK steps, states
+ * outermost within a block, so that every inner loop reads logB contiguously.
  */
 function shiftedEmissions(logBPtr: usize, t: i32, k: i32, bPtr: usize, mPtr: usize): void {
   const kp = padded(k);
@@ -254,22 +314,38 @@ function shiftedEmissions(logBPtr: usize, t: i32, k: i32, bPtr: usize, mPtr: usi
   const zero = f64x2.splat(0.0);
   const negInf = f64x2.splat(-Infinity);
   const t2 = t & ~1;
-  for (let tau = 0; tau < t2; tau += 2) {
-    const col = logBPtr + (<usize>tau << 3);
-    let m = negInf;
-    for (let s = 0; s < k; s++) m = f64x2.pmax(m, v128.load(col + tStride * <usize>s));
-    const shift = v128.bitselect(zero, m, f64x2.eq(m, negInf));
-    v128.store(mPtr + (<usize>tau << 3), shift);
-    const b0 = bPtr + row * <usize>tau;
-    const b1 = b0 + row;
+  for (let t0 = 0; t0 < t2; t0 += BLOCK) {
+    const t1 = min(t0 + BLOCK, t2);
+    for (let tau = t0; tau < t1; tau += 2) v128.store(mPtr + (<usize>tau << 3), negInf);
     for (let s = 0; s < k; s++) {
-      const e = expF64x2(f64x2.sub(v128.load(col + tStride * <usize>s), shift));
-      store<f64>(b0 + (<usize>s << 3), f64x2.extract_lane(e, 0));
-      store<f64>(b1 + (<usize>s << 3), f64x2.extract_lane(e, 1));
+      const col = logBPtr + tStride * <usize>s;
+      for (let tau = t0; tau < t1; tau += 2) {
+        const off = <usize>tau << 3;
+        v128.store(mPtr + off, f64x2.pmax(v128.load(mPtr + off), v128.load(col + off)));
+      }
     }
-    if (k & 1) {
-      store<f64>(b0 + (<usize>k << 3), 0.0);
-      store<f64>(b1 + (<usize>k << 3), 0.0);
+    for (let tau = t0; tau < t1; tau += 2) {
+      const off = <usize>tau << 3;
+      const m = v128.load(mPtr + off);
+      v128.store(mPtr + off, v128.bitselect(zero, m, f64x2.eq(m, negInf)));
+    }
+    for (let s = 0; s < kp; s++) {
+      const col = logBPtr + tStride * <usize>s;
+      let b = bPtr + row * <usize>t0 + (<usize>s << 3);
+      if (s == k) {
+        for (let tau = t0; tau < t1; tau++) {
+          store<f64>(b, 0.0);
+          b += row;
+        }
+        break;
+      }
+      for (let tau = t0; tau < t1; tau += 2) {
+        const off = <usize>tau << 3;
+        const e = expF64x2(f64x2.sub(v128.load(col + off), v128.load(mPtr + off)));
+        store<f64>(b, f64x2.extract_lane(e, 0));
+        store<f64>(b + row, f64x2.extract_lane(e, 1));
+        b += row << 1;
+      }
     }
   }
   if (t & 1) {
