@@ -1,0 +1,437 @@
+// Benchmarks latent's EM (wasm SIMD kernels) against the plain TypeScript baseline (bench/plain-em.mjs) and
+// scikit-learn 1.2 (scripts/bench/sklearn_bench.py, single-threaded BLAS) on identical data and identical
+// initial parameters. Per-iteration time = (T(n_hi) − T(n_lo)) / (n_hi − n_lo) with early stopping off, so
+// setup (validation, upload, initialisation, the final E-step) cancels; each T is a tinybench median.
+//
+//   node bench/run.mjs            full run; writes bench/RESULTS.md
+//   node bench/run.mjs --quick    small data, few repeats (smoke test; RESULTS.md untouched)
+//   options: --only=A1,KMeans  --no-latent  --no-plain  --no-sklearn
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
+import { gmmFit, kmeansFit } from './plain-em.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const args = new Set(process.argv.slice(2));
+const QUICK = args.has('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const RUN = { latent: !args.has('--no-latent'), plain: !args.has('--no-plain'), sklearn: !args.has('--no-sklearn') };
+const PYTHON = '/usr/bin/python3';
+const REPEATS = QUICK ? 2 : 5; // minimum tinybench samples per T (after one warm-up call)
+const MIN_TIME_MS = QUICK ? 0 : 1000; // … and at least this much sampling per T
+const AGREE_TOL = 1e-8; // relative agreement demanded of the lower bound / inertia after n iterations
+const REG_COVAR = 1e-6;
+
+// ---------------------------------------------------------------- deterministic data
+
+/** xoshiro128** seeded through splitmix32: a small, fast, well-mixed PRNG with no Math.random. */
+function makeRng(seed) {
+  let s = seed >>> 0;
+  const split = () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+  let a = split(), b = split(), c = split(), d = split();
+  const next = () => {
+    const r = Math.imul(((Math.imul(b, 5) << 7) | (Math.imul(b, 5) >>> 25)), 9) >>> 0;
+    const t = b << 9;
+    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t;
+    d = (d << 11) | (d >>> 21);
+    return r;
+  };
+  const uniform = () => ((next() >>> 5) * 67108864 + (next() >>> 6) + 0.5) / 9007199254740992; // 53 bits, (0, 1)
+  let spare = NaN;
+  const normal = () => {
+    if (!Number.isNaN(spare)) {
+      const v = spare;
+      spare = NaN;
+      return v;
+    }
+    const r = Math.sqrt(-2 * Math.log(uniform()));
+    const th = 2 * Math.PI * uniform();
+    spare = r * Math.sin(th);
+    return r * Math.cos(th);
+  };
+  return { uniform, normal };
+}
+
+/**
+ * n samples (row-major n×d) of a k-component Gaussian mixture: means ~ N(0, spread²·I), covariances
+ * s·A Aᵀ/d + 0.05·I (A standard normal, s ∈ [0.3, 1.5]), weights ∝ U(0.5, 1.5); rows in random order.
+ */
+function mixtureData(seed, n, d, k, spread, isotropic = false) {
+  const rng = makeRng(seed);
+  const means = Array.from({ length: k }, () => Array.from({ length: d }, () => spread * rng.normal()));
+  const chols = [];
+  for (let c = 0; c < k; c++) {
+    const cov = new Float64Array(d * d);
+    if (isotropic) {
+      for (let j = 0; j < d; j++) cov[j * d + j] = 1;
+    } else {
+      const a = Float64Array.from({ length: d * d }, () => rng.normal());
+      const s = 0.3 + 1.2 * rng.uniform();
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j < d; j++) {
+          let t = 0;
+          for (let p = 0; p < d; p++) t += a[i * d + p] * a[j * d + p];
+          cov[i * d + j] = (s * t) / d + (i === j ? 0.05 : 0);
+        }
+      }
+    }
+    chols.push(cholLower(cov, d));
+  }
+  const w = Array.from({ length: k }, () => 0.5 + rng.uniform());
+  const wsum = w.reduce((s, v) => s + v, 0);
+  const cum = [];
+  w.reduce((s, v, i) => (cum[i] = s + v / wsum), 0);
+  const x = new Float64Array(n * d);
+  const z = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const u = rng.uniform();
+    let c = cum.findIndex((v) => u < v);
+    if (c < 0) c = k - 1;
+    const l = chols[c];
+    for (let j = 0; j < d; j++) z[j] = rng.normal();
+    for (let a = 0; a < d; a++) {
+      let s = means[c][a];
+      for (let b = 0; b <= a; b++) s += l[a * d + b] * z[b];
+      x[i * d + a] = s;
+    }
+  }
+  return x;
+}
+
+function cholLower(a, d) {
+  const l = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    let s = a[j * d + j];
+    for (let p = 0; p < j; p++) s -= l[j * d + p] ** 2;
+    l[j * d + j] = Math.sqrt(s);
+    for (let i = j + 1; i < d; i++) {
+      let t = a[i * d + j];
+      for (let p = 0; p < j; p++) t -= l[i * d + p] * l[j * d + p];
+      l[i * d + j] = t / l[j * d + j];
+    }
+  }
+  return l;
+}
+
+/** Inverse of an SPD matrix via its Cholesky factor. */
+function spdInverse(a, d) {
+  const l = cholLower(a, d);
+  const li = new Float64Array(d * d); // L⁻¹, lower
+  for (let c = 0; c < d; c++) {
+    li[c * d + c] = 1 / l[c * d + c];
+    for (let i = c + 1; i < d; i++) {
+      let s = 0;
+      for (let p = c; p < i; p++) s -= l[i * d + p] * li[p * d + c];
+      li[i * d + c] = s / l[i * d + i];
+    }
+  }
+  const inv = new Float64Array(d * d); // L⁻ᵀ L⁻¹
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let p = Math.max(i, j); p < d; p++) s += li[p * d + i] * li[p * d + j];
+      inv[i * d + j] = s;
+    }
+  }
+  return inv;
+}
+
+/** Fixed starting parameters: equal weights, k spread-out samples as means, the inverse data covariance. */
+function gmmInit(x, n, d, k, covType) {
+  const weights = new Float64Array(k).fill(1 / k);
+  const means = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) {
+    const i = Math.floor(((c + 0.5) * n) / k);
+    means.set(x.subarray(i * d, (i + 1) * d), c * d);
+  }
+  const mu = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mu[j] += x[i * d + j] / n;
+  const cov = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < d; a++) {
+      const da = x[i * d + a] - mu[a];
+      for (let b = 0; b < d; b++) cov[a * d + b] += (da * (x[i * d + b] - mu[b])) / n;
+    }
+  }
+  let precisions;
+  if (covType === 'full') {
+    const p = spdInverse(cov, d);
+    for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) p[a * d + b] = p[b * d + a] = 0.5 * (p[a * d + b] + p[b * d + a]);
+    precisions = new Float64Array(k * d * d);
+    for (let c = 0; c < k; c++) precisions.set(p, c * d * d);
+  } else {
+    precisions = new Float64Array(k * d);
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) precisions[c * d + j] = 1 / cov[j * d + j];
+  }
+  return { weights, means, precisions };
+}
+
+const nest = (flat, shape) =>
+  shape.length === 1 ? Array.from(flat) : Array.from({ length: shape[0] }, (_, i) => nest(flat.subarray(i * (flat.length / shape[0]), (i + 1) * (flat.length / shape[0])), shape.slice(1)));
+
+// ---------------------------------------------------------------- cases
+
+const scale = QUICK ? 20 : 1;
+const DATA = {
+  A1: { seed: 1, n: 100_000 / scale, d: 2, k: 5, spread: 2.5 },
+  A2: { seed: 2, n: 100_000 / scale, d: 16, k: 8, spread: 1.2 },
+  A3: { seed: 3, n: 20_000 / scale, d: 64, k: 10, spread: 0.8 },
+  // Unit-covariance clusters with means ~ N(0, 0.8²): heavily overlapping, so Lloyd keeps moving labels for
+  // well over n_hi iterations and scikit-learn's strict-convergence stop does not trigger.
+  KM: { seed: 4, n: 100_000 / scale, d: 16, k: 8, spread: 0.8, isotropic: true },
+};
+
+/** Goals are latent's speedup over sklearn; every case also aims at ≥ 10× plain TS. */
+const CASES = [
+  { name: 'A1 full', kind: 'gmm', data: 'A1', covType: 'full', goal: 15, plainIters: [2, 12] },
+  { name: 'A2 full', kind: 'gmm', data: 'A2', covType: 'full', goal: 3, plainIters: [1, 4] },
+  { name: 'A2 diag', kind: 'gmm', data: 'A2', covType: 'diag', goal: 3, plainIters: [2, 7] },
+  { name: 'A3 full', kind: 'gmm', data: 'A3', covType: 'full', goal: 1.5, plainIters: [1, 3] },
+  { name: 'KMeans', kind: 'kmeans', data: 'KM', goal: 1.5, plainIters: [2, 12] },
+].filter((c) => !only || only.some((o) => c.name.replace(' ', '').toLowerCase().startsWith(o.toLowerCase())));
+const N_LO = 2;
+const N_HI = 12;
+const PLAIN_GOAL = 10;
+
+/** Flops per EM iteration (multiply and add counted separately; exp/log not counted). */
+function flopsPerIter(c, n, d, k) {
+  if (c.kind === 'kmeans') return 3 * n * k * d + n * d; // distances (sub, mul, add) + centre sums
+  // full: E-step triangular product y = (x−μ)ᵀU 2·d(d+1)/2, plus x−μ and Σy² (3d);
+  //       M-step weighted outer products 2·d(d+1)/2, plus means 2d, x−μ and r·(x−μ) (2d).
+  if (c.covType === 'full') return n * k * (2 * d * (d + 1) + 7 * d);
+  return n * k * 8 * d; // diag: E (x−μ)·p, square, add = 4d; M r·x and r·x² = 4d
+}
+const FLOP_MODEL =
+  'full: N·K·(2·D(D+1) + 7D) = E-step triangular (x−μ)ᵀU (D(D+1)) + M-step symmetric r·(x−μ)(x−μ)ᵀ (D(D+1)) + O(D) terms; diag: 8·N·K·D; k-means: 3·N·K·D + N·D; exp/log not counted';
+
+// ---------------------------------------------------------------- timing
+
+async function medianMs(name, fn, iterations = REPEATS) {
+  // At least `iterations` samples and at least MIN_TIME_MS of them (cheap cases get more samples).
+  const bench = new Bench({ name, time: MIN_TIME_MS, iterations, warmup: true, warmupIterations: 1, warmupTime: 0, throws: true });
+  bench.add(name, fn);
+  await bench.run();
+  const r = bench.tasks[0].result;
+  if (r.state !== 'completed') throw r.error ?? new Error(`${name}: ${r.state}`);
+  return r.latency.p50;
+}
+
+const fmt = (v, digits = 3) => (v === undefined || !Number.isFinite(v) ? '—' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toPrecision(digits));
+const relDiff = (a, b) => Math.abs(a - b) / Math.max(1, Math.abs(b));
+const log = (s) => process.stderr.write(`${s}\n`);
+
+// ---------------------------------------------------------------- main
+
+const datasets = {};
+for (const key of new Set(CASES.map((c) => c.data))) {
+  const s = DATA[key];
+  datasets[key] = { ...s, x: mixtureData(s.seed, s.n, s.d, s.k, s.spread, s.isotropic) };
+}
+for (const c of CASES) {
+  const { x, n, d, k } = datasets[c.data];
+  c.n = n;
+  c.d = d;
+  c.k = k;
+  c.x = x;
+  if (c.kind === 'gmm') c.init = gmmInit(x, n, d, k, c.covType);
+  else {
+    const centers = new Float64Array(k * d);
+    for (let q = 0; q < k; q++) centers.set(x.subarray(q * 997 * d, (q * 997 + 1) * d), q * d);
+    c.init = { centers };
+  }
+  c.res = {};
+}
+
+let latent;
+if (RUN.latent) {
+  latent = await import(join(root, 'dist', 'index.js'));
+}
+const latentFit = (c, maxIter) => {
+  const X = { data: c.x, rows: c.n, cols: c.d };
+  if (c.kind === 'kmeans') return latent.KMeans.fit(X, { nClusters: c.k, init: nest(c.init.centers, [c.k, c.d]), tol: 0, maxIter });
+  return latent.GaussianMixture.fit(X, {
+    nComponents: c.k,
+    covarianceType: c.covType,
+    tol: 0,
+    maxIter,
+    init: 'random_from_data', // cheap setup; all three parameters are overridden by the *Init options
+    weightsInit: Array.from(c.init.weights),
+    meansInit: nest(c.init.means, [c.k, c.d]),
+    precisionsInit: nest(c.init.precisions, c.covType === 'full' ? [c.k, c.d, c.d] : [c.k, c.d]),
+    regCovar: REG_COVAR,
+  });
+};
+const plainFit = (c, maxIter) =>
+  c.kind === 'kmeans' ? kmeansFit(c.x, c.n, c.d, c.init.centers, maxIter) : gmmFit(c.x, c.n, c.d, c.init, c.covType, maxIter, REG_COVAR);
+const summary = (c, m) =>
+  c.kind === 'kmeans'
+    ? { value: m.inertia, nIter: m.nIter, params: m.centers ?? Float64Array.from(m.clusterCenters.flat()) }
+    : { value: m.lowerBound, nIter: m.nIter, params: m.means instanceof Float64Array ? m.means : Float64Array.from(m.means.flat()) };
+
+for (const c of CASES) {
+  if (RUN.latent) {
+    log(`latent  ${c.name} …`);
+    const tLo = await medianMs(`latent ${c.name} n=${N_LO}`, () => latentFit(c, N_LO));
+    const tHi = await medianMs(`latent ${c.name} n=${N_HI}`, () => latentFit(c, N_HI));
+    const at = { [N_HI]: summary(c, await latentFit(c, N_HI)) };
+    const pHi = c.plainIters[1];
+    if (RUN.plain && pHi !== N_HI) at[pHi] = summary(c, await latentFit(c, pHi));
+    c.res.latent = { tLo, tHi, ms: (tHi - tLo) / (N_HI - N_LO), at };
+  }
+  if (RUN.plain) {
+    const [lo, hi] = c.plainIters;
+    log(`plain   ${c.name} (n = ${lo}, ${hi}) …`);
+    const reps = hi <= 4 ? Math.min(REPEATS, 3) : REPEATS;
+    let last;
+    const tLo = await medianMs(`plain ${c.name} n=${lo}`, () => void plainFit(c, lo), reps);
+    const tHi = await medianMs(`plain ${c.name} n=${hi}`, () => void (last = plainFit(c, hi)), reps);
+    const s = summary(c, last);
+    c.res.plain = { tLo, tHi, ms: (tHi - tLo) / (hi - lo), at: { [hi]: s }, n: hi };
+  }
+}
+
+// scikit-learn, through the system python with single-threaded BLAS.
+let sklearnNote = '';
+let skMeta;
+if (RUN.sklearn) {
+  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const probe = spawnSync(PYTHON, ['-c', 'import sklearn, numpy; print(sklearn.__version__)'], { env, encoding: 'utf8' });
+  if (probe.status !== 0) {
+    sklearnNote = `scikit-learn column skipped: ${PYTHON} cannot import sklearn (${(probe.stderr || String(probe.error)).trim().split('\n').pop()})`;
+    log(sklearnNote);
+  } else {
+    const dir = mkdtempSync(join(os.tmpdir(), 'latent-bench-'));
+    try {
+      const meta = { nLo: N_LO, nHi: N_HI, repeats: Math.max(3, REPEATS), minSeconds: MIN_TIME_MS / 1000, regCovar: REG_COVAR, cases: [] };
+      const written = new Set();
+      for (const c of CASES) {
+        const xFile = `${c.data}.X.bin`;
+        if (!written.has(xFile)) {
+          writeFileSync(join(dir, xFile), new Uint8Array(c.x.buffer, c.x.byteOffset, c.x.byteLength));
+          written.add(xFile);
+        }
+        const tag = c.name.replace(/\s+/g, '_');
+        const entry = { name: c.name, kind: c.kind, covType: c.covType ?? null, n: c.n, d: c.d, k: c.k, x: xFile };
+        for (const [key, arr] of Object.entries(c.init)) {
+          entry[key] = `${tag}.${key}.bin`;
+          writeFileSync(join(dir, entry[key]), new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+        }
+        meta.cases.push(entry);
+      }
+      writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
+      log(`sklearn (${PYTHON}, scikit-learn ${probe.stdout.trim()}, 1 BLAS thread) …`);
+      const run = spawnSync(PYTHON, [join(root, 'scripts', 'bench', 'sklearn_bench.py'), dir], {
+        env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 64 << 20,
+      });
+      if (run.status !== 0) throw new Error(`sklearn_bench.py failed (exit ${run.status})`);
+      skMeta = JSON.parse(run.stdout);
+      for (const c of CASES) {
+        const r = skMeta.cases[c.name];
+        const at = { [N_HI]: { value: r.valueHi, nIter: r.nIterHi, params: Float64Array.from(r.paramsHi) } };
+        c.res.sklearn = { tLo: r.tLo, tHi: r.tHi, ms: (r.tHi - r.tLo) / (r.nIterHi - r.nIterLo), at, nIterLo: r.nIterLo, nIterHi: r.nIterHi };
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+// Agreement: the same fit, run by two implementations from the same start, must land on the same numbers.
+const agreeLines = [];
+agreeLines.push('');
+agreeLines.push(`Agreement after n iterations (GMM: lower bound; k-means: inertia; params: means / centres). Pass = relative difference ≤ ${AGREE_TOL} in the bound (÷ max(1, |value|)):`, '');
+agreeLines.push('| case | pair | n | latent | other | rel. diff bound | max rel. diff params | nIter (latent / other) | check |', '|---|---|---:|---:|---:|---:|---:|---|---|');
+let allAgree = true;
+for (const c of CASES) {
+  const L = c.res.latent;
+  for (const [other, r] of [['plain TS', c.res.plain], ['sklearn', c.res.sklearn]]) {
+    if (!L || !r) continue;
+    for (const [nStr, o] of Object.entries(r.at)) {
+      const l = L.at[nStr];
+      if (!l) continue;
+      const dv = relDiff(l.value, o.value);
+      let scaleP = 1;
+      for (const v of o.params) scaleP = Math.max(scaleP, Math.abs(v));
+      let dp = 0;
+      for (let p = 0; p < o.params.length; p++) dp = Math.max(dp, Math.abs(l.params[p] - o.params[p]) / scaleP);
+      const ok = dv <= AGREE_TOL && l.nIter === o.nIter;
+      allAgree &&= ok;
+      c.agree = (c.agree ?? true) && ok;
+      agreeLines.push(
+        `| ${c.name} | latent vs ${other} | ${nStr} | ${l.value.toPrecision(12)} | ${o.value.toPrecision(12)} | ${dv.toExponential(1)} | ${dp.toExponential(1)} | ${l.nIter} / ${o.nIter} | ${ok ? 'PASS' : 'FAIL'} |`,
+      );
+    }
+  }
+  // Without latent, still check the two references against each other (tests the harness).
+  if (!L && c.res.plain && c.res.sklearn && c.res.plain.n === N_HI) {
+    const p = c.res.plain.at[N_HI];
+    const s = c.res.sklearn.at[N_HI];
+    const dv = relDiff(p.value, s.value);
+    const ok = dv <= AGREE_TOL && p.nIter === s.nIter;
+    allAgree &&= ok;
+    agreeLines.push(`| ${c.name} | plain TS vs sklearn | ${N_HI} | ${p.value.toPrecision(12)} | ${s.value.toPrecision(12)} | ${dv.toExponential(1)} | — | ${p.nIter} / ${s.nIter} | ${ok ? 'PASS' : 'FAIL'} |`);
+  }
+}
+
+const cpus = os.cpus();
+const machine = `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} logical cores, ${os.platform()} ${os.release()}`;
+const stamp = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+const lines = [];
+lines.push('# latent benchmarks', '');
+lines.push(`- Machine: ${machine}`);
+lines.push(`- Node ${process.version}; ${stamp}${QUICK ? ' — QUICK smoke run (data ÷ 20), not representative' : ''}`);
+if (skMeta) lines.push(`- scikit-learn ${skMeta.sklearn}, numpy ${skMeta.numpy}, Python ${skMeta.python} (${PYTHON}); BLAS: ${skMeta.blas}; OMP/OPENBLAS/MKL_NUM_THREADS=1`);
+if (sklearnNote) lines.push(`- ${sklearnNote}`);
+lines.push(
+  `- ms/iter = (T(n_hi) − T(n_lo)) / (n_hi − n_lo), tol = 0, each T the median of ≥ ${REPEATS} tinybench runs and ≥ ${MIN_TIME_MS / 1000} s (after one warm-up) — latent and sklearn n = ${N_LO}, ${N_HI}; plain TS n per case below; sklearn likewise (time.perf_counter)`,
+);
+lines.push(`- GFLOP/s is latent's, from the flop model ${FLOP_MODEL}`);
+lines.push('');
+lines.push('| case | N × D, K | latent ms/iter | plain TS ms/iter (n) | sklearn ms/iter | latent vs sklearn (goal) | latent vs plain TS (goal ≥ 10×) | latent GFLOP/s | results agree |');
+lines.push('|---|---|---:|---:|---:|---:|---:|---:|---|');
+const mark = (v, goal) => (Number.isFinite(v) ? `${fmt(v)}× ${v >= goal ? '✓' : '✗'}` : '—');
+for (const c of CASES) {
+  const { latent: L, plain: P, sklearn: S } = c.res;
+  const gf = L ? flopsPerIter(c, c.n, c.d, c.k) / (L.ms * 1e6) : NaN;
+  const vsSk = L && S ? S.ms / L.ms : NaN;
+  const vsPl = L && P ? P.ms / L.ms : NaN;
+  lines.push(
+    `| ${c.name} | ${c.n.toLocaleString('en-US')} × ${c.d}, ${c.k} | ${fmt(L?.ms)} | ${P ? `${fmt(P.ms)} (${c.plainIters.join('→')})` : '—'} | ${fmt(S?.ms)} | ${mark(vsSk, c.goal)} (≥ ${c.goal}×) | ${mark(vsPl, PLAIN_GOAL)} | ${fmt(gf)} | ${c.agree === undefined ? '—' : c.agree ? 'yes' : '**NO**'} |`,
+  );
+}
+lines.push('');
+lines.push(`Setup (T(n_lo) − n_lo·ms/iter: validation, upload, initialisation, final E-step), ms:`, '');
+lines.push('| case | latent | plain TS | sklearn |', '|---|---:|---:|---:|');
+for (const c of CASES) {
+  const { latent: L, plain: P, sklearn: S } = c.res;
+  const setup = (r, lo) => (r ? fmt(r.tLo - lo * r.ms) : '—');
+  lines.push(`| ${c.name} | ${setup(L, N_LO)} | ${setup(P, c.plainIters[0])} | ${setup(S, S?.nIterLo)} |`);
+}
+
+lines.push(...agreeLines);
+for (const c of CASES) {
+  const S = c.res.sklearn;
+  if (S && S.nIterHi < N_HI) lines.push('', `Note: sklearn ${c.name} stopped after ${S.nIterHi} < ${N_HI} iterations (strict label convergence); its ms/iter uses the iterations it ran.`);
+}
+lines.push('', allAgree ? 'All agreement checks passed.' : '**Some agreement checks FAILED** — a fast wrong answer is worthless; see the table above.');
+
+const md = lines.join('\n') + '\n';
+process.stdout.write(`\n${md}`);
+if (!QUICK && !only && RUN.latent && RUN.plain && RUN.sklearn) writeFileSync(join(here, 'RESULTS.md'), md);
+else log('(partial or quick run: bench/RESULTS.md not written)');
+if (!allAgree) process.exitCode = 1;
