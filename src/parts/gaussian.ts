@@ -129,7 +129,7 @@ const full: CovarianceFamily = {
   size: (k, d) => k * d * d,
   shape: (k, d) => [k, d, d],
   momentSize: (d) => d * d,
-  workSize: (d) => 64 * d + d * d,
+  workSize: (d) => 2 * 64 * d + 2 * d * d + 16,
   accumulate: (ws, x, rPtr, s1Ptr, s2Ptr, workPtr) => ws.k.gaussAccumulateFull(x.xPtr, x.n, x.d, rPtr, s1Ptr, s2Ptr, workPtr),
   kernelParams: (pc) => pc,
   logProb: (ws, x, meanPtr, kpPtr, comp, c, outPtr, workPtr) =>
@@ -164,7 +164,7 @@ const tied: CovarianceFamily = {
   size: (_k, d) => d * d,
   shape: (_k, d) => [d, d],
   momentSize: (d) => d * d,
-  workSize: (d) => 64 * d + d * d,
+  workSize: (d) => 2 * 64 * d + 2 * d * d + 16,
   accumulate: full.accumulate,
   kernelParams: (pc) => pc,
   logProb: (ws, x, meanPtr, kpPtr, comp, c, outPtr, workPtr) =>
