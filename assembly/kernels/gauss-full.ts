@@ -1,6 +1,7 @@
 // Full-covariance Gaussian kernels over feature-major data x[j*n + i]: lanes run over two samples.
-// Samples are processed in blocks of BS, copied (centred, or weighted) into a contiguous work panel so that the
-// register tiles below read unit-stride memory whatever d is.
+// Samples are processed in blocks of BS; every component is evaluated on a block while it is in cache, so x
+// streams from memory once per call whatever k is. Inside a block, data is copied (centred, or weighted) into a
+// contiguous work panel so that the register tiles below read unit-stride memory whatever d is.
 
 const BS: i32 = 64; // samples per block (panel: d × BS f64)
 
@@ -10,184 +11,315 @@ const BS: i32 = 64; // samples per block (panel: d × BS f64)
 }
 
 /**
- * out[i] = c − ½‖(x_i − μ)ᵀU‖² with U d×d row-major upper-triangular (scikit-learn's precisions_cholesky_[k]):
- * y_col = Σ_{j≤col} (x_j − μ_j)·U[j][col]. Tiles of 4 columns × 4 samples keep 8 v128 accumulators live.
- * work: ≥ d·BS + 8 f64.
+ * out[c·n + i] = cs[c] − ½‖(x_i − μ_c)ᵀU_c‖² for every component c < k, with μ_c = means[c·d …] and U_c the d×d
+ * row-major upper-triangular factor at uc + c·ucStride f64 (scikit-learn's precisions_cholesky_[c]; ucStride = d·d
+ * for full, 0 for tied): y_col = Σ_{j≤col} (x_j − μ_j)·U[j][col]. Tiles of 4 columns × 4 samples keep 8 v128
+ * accumulators live. cs[c] = −∞ gives −∞. work: ≥ d·BS + 8 f64.
  */
-export function gaussFullLogProb(xPtr: usize, n: i32, d: i32, meanPtr: usize, precCholPtr: usize, c: f64, outPtr: usize, workPtr: usize): void {
-  const half = f64x2.splat(-0.5);
-  const cv = f64x2.splat(c);
+export function gaussFullLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: usize, ucPtr: usize, ucStride: i32, csPtr: usize, outPtr: usize, workPtr: usize): void {
+  if (d == 2) {
+    logProbD2(xPtr, n, k, meanPtr, ucPtr, ucStride, csPtr, outPtr);
+    return;
+  }
   for (let i0 = 0; i0 < n; i0 += BS) {
     const bs = min(BS, n - i0);
-    const b4 = bs & ~3;
-    // Centre the block into the panel: p[j*BS + ii] = x_j[i0+ii] − μ_j.
-    for (let j = 0; j < d; j++) {
-      const mu = load<f64>(meanPtr + (<usize>j << 3));
-      const src = xPtr + ((<usize>j * n + i0) << 3);
-      const dst = workPtr + ((<usize>j * BS) << 3);
-      const muv = f64x2.splat(mu);
-      let ii = 0;
-      for (; ii + 1 < bs; ii += 2) v128.store(dst + (<usize>ii << 3), f64x2.sub(v128.load(src + (<usize>ii << 3)), muv));
-      if (ii < bs) store<f64>(dst + (<usize>ii << 3), load<f64>(src + (<usize>ii << 3)) - mu);
-    }
-    // Four samples at a time: Σ_col y_col².
-    for (let ii = 0; ii < b4; ii += 4) {
-      let s0 = f64x2.splat(0);
-      let s1 = f64x2.splat(0);
-      let col = 0;
-      for (; col + 3 < d; col += 4) {
-        let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a10 = f64x2.splat(0), a11 = f64x2.splat(0);
-        let a20 = f64x2.splat(0), a21 = f64x2.splat(0), a30 = f64x2.splat(0), a31 = f64x2.splat(0);
-        const jEnd = col + 4; // U[j][col..col+3] is 0 for j > col+3
-        for (let j = 0; j < jEnd; j++) {
-          const p = workPtr + ((<usize>j * BS + ii) << 3);
-          const x0 = v128.load(p);
-          const x1 = v128.load(p, 16);
-          const u = precCholPtr + ((<usize>j * d + col) << 3);
-          const u0 = f64x2.splat(load<f64>(u));
-          const u1 = f64x2.splat(load<f64>(u, 8));
-          const u2 = f64x2.splat(load<f64>(u, 16));
-          const u3 = f64x2.splat(load<f64>(u, 24));
-          a00 = f64x2.add(a00, f64x2.mul(x0, u0));
-          a01 = f64x2.add(a01, f64x2.mul(x1, u0));
-          a10 = f64x2.add(a10, f64x2.mul(x0, u1));
-          a11 = f64x2.add(a11, f64x2.mul(x1, u1));
-          a20 = f64x2.add(a20, f64x2.mul(x0, u2));
-          a21 = f64x2.add(a21, f64x2.mul(x1, u2));
-          a30 = f64x2.add(a30, f64x2.mul(x0, u3));
-          a31 = f64x2.add(a31, f64x2.mul(x1, u3));
-        }
-        s0 = f64x2.add(s0, f64x2.add(f64x2.add(f64x2.mul(a00, a00), f64x2.mul(a10, a10)), f64x2.add(f64x2.mul(a20, a20), f64x2.mul(a30, a30))));
-        s1 = f64x2.add(s1, f64x2.add(f64x2.add(f64x2.mul(a01, a01), f64x2.mul(a11, a11)), f64x2.add(f64x2.mul(a21, a21), f64x2.mul(a31, a31))));
-      }
-      for (; col < d; col++) {
-        let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
-        for (let j = 0; j <= col; j++) {
-          const p = workPtr + ((<usize>j * BS + ii) << 3);
-          const u = f64x2.splat(load<f64>(precCholPtr + ((<usize>j * d + col) << 3)));
-          a0 = f64x2.add(a0, f64x2.mul(v128.load(p), u));
-          a1 = f64x2.add(a1, f64x2.mul(v128.load(p, 16), u));
-        }
-        s0 = f64x2.add(s0, f64x2.mul(a0, a0));
-        s1 = f64x2.add(s1, f64x2.mul(a1, a1));
-      }
-      const o = outPtr + ((<usize>(i0 + ii)) << 3);
-      v128.store(o, f64x2.add(cv, f64x2.mul(half, s0)));
-      v128.store(o, f64x2.add(cv, f64x2.mul(half, s1)), 16);
-    }
-    // Scalar tail of the block.
-    for (let ii = b4; ii < bs; ii++) {
-      let s: f64 = 0;
-      for (let col = 0; col < d; col++) {
-        let y: f64 = 0;
-        for (let j = 0; j <= col; j++) y += load<f64>(workPtr + ((<usize>j * BS + ii) << 3)) * load<f64>(precCholPtr + ((<usize>j * d + col) << 3));
-        s += y * y;
-      }
-      store<f64>(outPtr + ((<usize>(i0 + ii)) << 3), c - 0.5 * s);
+    for (let c = 0; c < k; c++) {
+      fullLogProbBlock(xPtr + (<usize>i0 << 3), n, bs, d, meanPtr + ((<usize>c * d) << 3), ucPtr + ((<usize>c * ucStride) << 3), load<f64>(csPtr + (<usize>c << 3)), outPtr + ((<usize>c * n + i0) << 3), workPtr);
     }
   }
 }
 
 /**
- * s1[j] += Σ_i r_i x_j[i];  s2[a*d+b] += Σ_i r_i x_a[i] x_b[i] (both triangles); returns Σ_i r_i.
- * Per block: panels R[a] = r·x_a and X[b] = x_b; tiles of 2 rows × 4 columns with b ≥ a (8 accumulators) sum
- * over the block and add into a d×d×2 lane buffer; one horizontal pass at the end. work: ≥ 2·d·BS + 2·d·d + 8 f64.
+ * d = 2 (the common planar case), where panels and tiles cost more than the arithmetic: per component, the five
+ * parameters stay in registers while pairs of samples stream through. Same operations, same order as the tiles.
  */
-export function gaussAccumulateFull(xPtr: usize, n: i32, d: i32, rPtr: usize, s1Ptr: usize, s2Ptr: usize, workPtr: usize): f64 {
+function logProbD2(xPtr: usize, n: i32, k: i32, meanPtr: usize, ucPtr: usize, ucStride: i32, csPtr: usize, outPtr: usize): void {
+  const half = f64x2.splat(-0.5);
+  const x1Ptr = xPtr + (<usize>n << 3);
+  const n2 = n & ~1;
+  for (let c = 0; c < k; c++) {
+    const mp = meanPtr + ((<usize>c * 2) << 3);
+    const up = ucPtr + ((<usize>c * ucStride) << 3);
+    const m0 = load<f64>(mp), m1 = load<f64>(mp, 8);
+    const u00 = load<f64>(up), u01 = load<f64>(up, 8), u11 = load<f64>(up, 24);
+    const cs = load<f64>(csPtr + (<usize>c << 3));
+    const m0v = f64x2.splat(m0), m1v = f64x2.splat(m1);
+    const u00v = f64x2.splat(u00), u01v = f64x2.splat(u01), u11v = f64x2.splat(u11);
+    const cv = f64x2.splat(cs);
+    const out = outPtr + ((<usize>c * n) << 3);
+    for (let i = 0; i < n2; i += 2) {
+      const o = <usize>i << 3;
+      const t0 = f64x2.sub(v128.load(xPtr + o), m0v);
+      const t1 = f64x2.sub(v128.load(x1Ptr + o), m1v);
+      const y0 = f64x2.mul(t0, u00v);
+      const y1 = f64x2.add(f64x2.mul(t0, u01v), f64x2.mul(t1, u11v));
+      v128.store(out + o, f64x2.add(cv, f64x2.mul(half, f64x2.add(f64x2.mul(y0, y0), f64x2.mul(y1, y1)))));
+    }
+    if (n2 < n) {
+      const o = <usize>n2 << 3;
+      const t0 = load<f64>(xPtr + o) - m0;
+      const t1 = load<f64>(x1Ptr + o) - m1;
+      const y0 = t0 * u00;
+      const y1 = t0 * u01 + t1 * u11;
+      store<f64>(out + o, cs - 0.5 * (y0 * y0 + y1 * y1));
+    }
+  }
+}
+
+/** One block of bs ≤ BS samples starting at xb (row stride n) for one component; out is the block's output. */
+// @ts-ignore: decorator
+@inline function fullLogProbBlock(xb: usize, n: i32, bs: i32, d: i32, meanPtr: usize, precCholPtr: usize, c: f64, out: usize, workPtr: usize): void {
+  const half = f64x2.splat(-0.5);
+  const cv = f64x2.splat(c);
+  const b4 = bs & ~3;
+  // Centre the block into the panel: p[j*BS + ii] = x_j[ii] − μ_j.
+  for (let j = 0; j < d; j++) {
+    const mu = load<f64>(meanPtr + (<usize>j << 3));
+    const src = xb + ((<usize>j * n) << 3);
+    const dst = workPtr + ((<usize>j * BS) << 3);
+    const muv = f64x2.splat(mu);
+    let ii = 0;
+    for (; ii + 1 < bs; ii += 2) v128.store(dst + (<usize>ii << 3), f64x2.sub(v128.load(src + (<usize>ii << 3)), muv));
+    if (ii < bs) store<f64>(dst + (<usize>ii << 3), load<f64>(src + (<usize>ii << 3)) - mu);
+  }
+  // Four samples at a time: Σ_col y_col².
+  for (let ii = 0; ii < b4; ii += 4) {
+    let s0 = f64x2.splat(0);
+    let s1 = f64x2.splat(0);
+    let col = 0;
+    for (; col + 3 < d; col += 4) {
+      let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a10 = f64x2.splat(0), a11 = f64x2.splat(0);
+      let a20 = f64x2.splat(0), a21 = f64x2.splat(0), a30 = f64x2.splat(0), a31 = f64x2.splat(0);
+      const jEnd = col + 4; // U[j][col..col+3] is 0 for j > col+3
+      for (let j = 0; j < jEnd; j++) {
+        const p = workPtr + ((<usize>j * BS + ii) << 3);
+        const x0 = v128.load(p);
+        const x1 = v128.load(p, 16);
+        const u = precCholPtr + ((<usize>j * d + col) << 3);
+        const u0 = f64x2.splat(load<f64>(u));
+        const u1 = f64x2.splat(load<f64>(u, 8));
+        const u2 = f64x2.splat(load<f64>(u, 16));
+        const u3 = f64x2.splat(load<f64>(u, 24));
+        a00 = f64x2.add(a00, f64x2.mul(x0, u0));
+        a01 = f64x2.add(a01, f64x2.mul(x1, u0));
+        a10 = f64x2.add(a10, f64x2.mul(x0, u1));
+        a11 = f64x2.add(a11, f64x2.mul(x1, u1));
+        a20 = f64x2.add(a20, f64x2.mul(x0, u2));
+        a21 = f64x2.add(a21, f64x2.mul(x1, u2));
+        a30 = f64x2.add(a30, f64x2.mul(x0, u3));
+        a31 = f64x2.add(a31, f64x2.mul(x1, u3));
+      }
+      s0 = f64x2.add(s0, f64x2.add(f64x2.add(f64x2.mul(a00, a00), f64x2.mul(a10, a10)), f64x2.add(f64x2.mul(a20, a20), f64x2.mul(a30, a30))));
+      s1 = f64x2.add(s1, f64x2.add(f64x2.add(f64x2.mul(a01, a01), f64x2.mul(a11, a11)), f64x2.add(f64x2.mul(a21, a21), f64x2.mul(a31, a31))));
+    }
+    for (; col < d; col++) {
+      let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+      for (let j = 0; j <= col; j++) {
+        const p = workPtr + ((<usize>j * BS + ii) << 3);
+        const u = f64x2.splat(load<f64>(precCholPtr + ((<usize>j * d + col) << 3)));
+        a0 = f64x2.add(a0, f64x2.mul(v128.load(p), u));
+        a1 = f64x2.add(a1, f64x2.mul(v128.load(p, 16), u));
+      }
+      s0 = f64x2.add(s0, f64x2.mul(a0, a0));
+      s1 = f64x2.add(s1, f64x2.mul(a1, a1));
+    }
+    const o = out + (<usize>ii << 3);
+    v128.store(o, f64x2.add(cv, f64x2.mul(half, s0)));
+    v128.store(o, f64x2.add(cv, f64x2.mul(half, s1)), 16);
+  }
+  // Scalar tail of the block.
+  for (let ii = b4; ii < bs; ii++) {
+    let s: f64 = 0;
+    for (let col = 0; col < d; col++) {
+      let y: f64 = 0;
+      for (let j = 0; j <= col; j++) y += load<f64>(workPtr + ((<usize>j * BS + ii) << 3)) * load<f64>(precCholPtr + ((<usize>j * d + col) << 3));
+      s += y * y;
+    }
+    store<f64>(out + (<usize>ii << 3), c - 0.5 * s);
+  }
+}
+
+/**
+ * For every component c < k with responsibilities r_c = r[c·n …]: nk[c] += Σ_i r_ci; s1[c·d + j] += Σ_i r_ci x_j[i];
+ * s2[c·d·d + a·d + b] += Σ_i r_ci x_a[i] x_b[i] (both triangles). Per block: the panel X[b] = x_b is copied once,
+ * then per component R[a] = r_c·x_a; tiles of 2 rows × 4 columns with b ≥ a (8 accumulators) sum over the block
+ * and add into component c's d×d lane-pair buffer; one horizontal pass at the end.
+ * work: ≥ 2·d·BS + 2·k·d·d + 8 f64.
+ */
+export function gaussAccumulateFull(xPtr: usize, n: i32, d: i32, k: i32, rPtr: usize, nkPtr: usize, s1Ptr: usize, s2Ptr: usize, workPtr: usize): void {
+  if (d == 2) {
+    accumulateD2(xPtr, n, k, rPtr, nkPtr, s1Ptr, s2Ptr);
+    return;
+  }
   const rxPtr = workPtr;
   const xbPtr = rxPtr + ((<usize>d * BS) << 3);
-  const accPtr = xbPtr + ((<usize>d * BS) << 3); // d×d v128 lane sums (upper triangle used)
+  const accBase = xbPtr + ((<usize>d * BS) << 3); // k × d×d v128 lane sums (upper triangles used)
   const dd = <usize>d * d;
-  for (let p: usize = 0; p < dd; p++) v128.store(accPtr + (p << 4), f64x2.splat(0));
-  let total: f64 = 0;
+  const kdd = <usize>k * dd;
+  for (let p: usize = 0; p < kdd; p++) v128.store(accBase + (p << 4), f64x2.splat(0));
   for (let i0 = 0; i0 < n; i0 += BS) {
     const bs = min(BS, n - i0);
     const bsE = (bs + 1) & ~1; // pad an odd block with one zero sample
-    const rsrc = rPtr + (<usize>i0 << 3);
     for (let j = 0; j < d; j++) {
       const src = xPtr + ((<usize>j * n + i0) << 3);
-      const rd = rxPtr + ((<usize>j * BS) << 3);
       const xd = xbPtr + ((<usize>j * BS) << 3);
       let ii = 0;
-      let s = f64x2.splat(0);
-      for (; ii + 1 < bs; ii += 2) {
-        const xv = v128.load(src + (<usize>ii << 3));
-        const rx = f64x2.mul(v128.load(rsrc + (<usize>ii << 3)), xv);
-        v128.store(xd + (<usize>ii << 3), xv);
-        v128.store(rd + (<usize>ii << 3), rx);
-        s = f64x2.add(s, rx);
-      }
-      let st = hsum(s);
+      for (; ii + 1 < bs; ii += 2) v128.store(xd + (<usize>ii << 3), v128.load(src + (<usize>ii << 3)));
       if (ii < bs) {
-        const xv = load<f64>(src + (<usize>ii << 3));
-        const rx = load<f64>(rsrc + (<usize>ii << 3)) * xv;
-        store<f64>(xd + (<usize>ii << 3), xv);
-        store<f64>(rd + (<usize>ii << 3), rx);
+        store<f64>(xd + (<usize>ii << 3), load<f64>(src + (<usize>ii << 3)));
         store<f64>(xd + (<usize>(ii + 1) << 3), 0);
-        store<f64>(rd + (<usize>(ii + 1) << 3), 0);
-        st += rx;
       }
-      store<f64>(s1Ptr + (<usize>j << 3), load<f64>(s1Ptr + (<usize>j << 3)) + st);
     }
-    for (let ii = 0; ii < bs; ii++) total += load<f64>(rsrc + (<usize>ii << 3));
-    // Tiles over (a, b), a in steps of 2, b in steps of 4 from the tile that holds the diagonal.
-    let a = 0;
-    for (; a + 1 < d; a += 2) {
-      let b = a & ~3;
-      for (; b + 3 < d; b += 4) {
-        let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
-        let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
-        const ra0 = rxPtr + ((<usize>a * BS) << 3);
-        const ra1 = ra0 + (<usize>BS << 3);
-        const xb0 = xbPtr + ((<usize>b * BS) << 3);
-        const xb1 = xb0 + (<usize>BS << 3);
-        const xb2 = xb1 + (<usize>BS << 3);
-        const xb3 = xb2 + (<usize>BS << 3);
-        for (let ii = 0; ii < bsE; ii += 2) {
-          const o = <usize>ii << 3;
-          const r0 = v128.load(ra0 + o);
-          const r1 = v128.load(ra1 + o);
-          const y0 = v128.load(xb0 + o);
-          const y1 = v128.load(xb1 + o);
-          const y2 = v128.load(xb2 + o);
-          const y3 = v128.load(xb3 + o);
-          c00 = f64x2.add(c00, f64x2.mul(r0, y0));
-          c01 = f64x2.add(c01, f64x2.mul(r0, y1));
-          c02 = f64x2.add(c02, f64x2.mul(r0, y2));
-          c03 = f64x2.add(c03, f64x2.mul(r0, y3));
-          c10 = f64x2.add(c10, f64x2.mul(r1, y0));
-          c11 = f64x2.add(c11, f64x2.mul(r1, y1));
-          c12 = f64x2.add(c12, f64x2.mul(r1, y2));
-          c13 = f64x2.add(c13, f64x2.mul(r1, y3));
+    for (let c = 0; c < k; c++) {
+      const rsrc = rPtr + ((<usize>c * n + i0) << 3);
+      let rs = f64x2.splat(0);
+      let ii = 0;
+      for (; ii + 1 < bs; ii += 2) rs = f64x2.add(rs, v128.load(rsrc + (<usize>ii << 3)));
+      let rt = hsum(rs);
+      if (ii < bs) rt += load<f64>(rsrc + (<usize>ii << 3));
+      const nkc = nkPtr + (<usize>c << 3);
+      store<f64>(nkc, load<f64>(nkc) + rt);
+      weightedPanel(xbPtr, rsrc, bs, d, rxPtr, s1Ptr + ((<usize>c * d) << 3));
+      accumulateTiles(rxPtr, xbPtr, accBase + ((<usize>c * dd) << 4), d, bsE);
+    }
+  }
+  // Horizontal sums of the upper triangles, mirrored.
+  for (let c = 0; c < k; c++) {
+    const acc = accBase + ((<usize>c * dd) << 4);
+    const s2 = s2Ptr + ((<usize>c * dd) << 3);
+    for (let a = 0; a < d; a++) {
+      for (let b = a; b < d; b++) {
+        const v = hsum(v128.load(acc + ((<usize>a * d + b) << 4)));
+        const pab = s2 + ((<usize>a * d + b) << 3);
+        store<f64>(pab, load<f64>(pab) + v);
+        if (b != a) {
+          const pba = s2 + ((<usize>b * d + a) << 3);
+          store<f64>(pba, load<f64>(pba) + v);
         }
-        const t0 = accPtr + ((<usize>a * d + b) << 4);
-        const t1 = t0 + (<usize>d << 4);
-        v128.store(t0, f64x2.add(v128.load(t0), c00));
-        v128.store(t0, f64x2.add(v128.load(t0, 16), c01), 16);
-        v128.store(t0, f64x2.add(v128.load(t0, 32), c02), 32);
-        v128.store(t0, f64x2.add(v128.load(t0, 48), c03), 48);
-        v128.store(t1, f64x2.add(v128.load(t1), c10));
-        v128.store(t1, f64x2.add(v128.load(t1, 16), c11), 16);
-        v128.store(t1, f64x2.add(v128.load(t1, 32), c12), 32);
-        v128.store(t1, f64x2.add(v128.load(t1, 48), c13), 48);
-      }
-      for (; b < d; b++) rowPair1(rxPtr, xbPtr, accPtr, a, b, d, bsE);
-    }
-    if (a < d) for (let b = a; b < d; b++) rowPair1(rxPtr, xbPtr, accPtr, a, b, d, bsE);
-  }
-  // Horizontal sums of the upper triangle, mirrored.
-  for (let a = 0; a < d; a++) {
-    for (let b = a; b < d; b++) {
-      const v = hsum(v128.load(accPtr + ((<usize>a * d + b) << 4)));
-      const pab = s2Ptr + ((<usize>a * d + b) << 3);
-      store<f64>(pab, load<f64>(pab) + v);
-      if (b != a) {
-        const pba = s2Ptr + ((<usize>b * d + a) << 3);
-        store<f64>(pba, load<f64>(pba) + v);
       }
     }
   }
-  return total;
+}
+
+/** d = 2: six lane accumulators per component (Σr, Σr·x₀, Σr·x₁, Σr·x₀², Σr·x₀x₁, Σr·x₁²), one pass each. */
+function accumulateD2(xPtr: usize, n: i32, k: i32, rPtr: usize, nkPtr: usize, s1Ptr: usize, s2Ptr: usize): void {
+  const x1Ptr = xPtr + (<usize>n << 3);
+  const n2 = n & ~1;
+  for (let c = 0; c < k; c++) {
+    const r = rPtr + ((<usize>c * n) << 3);
+    let ar = f64x2.splat(0), a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+    let q00 = f64x2.splat(0), q01 = f64x2.splat(0), q11 = f64x2.splat(0);
+    for (let i = 0; i < n2; i += 2) {
+      const o = <usize>i << 3;
+      const rv = v128.load(r + o);
+      const x0 = v128.load(xPtr + o);
+      const x1 = v128.load(x1Ptr + o);
+      const rx0 = f64x2.mul(rv, x0);
+      const rx1 = f64x2.mul(rv, x1);
+      ar = f64x2.add(ar, rv);
+      a0 = f64x2.add(a0, rx0);
+      a1 = f64x2.add(a1, rx1);
+      q00 = f64x2.add(q00, f64x2.mul(rx0, x0));
+      q01 = f64x2.add(q01, f64x2.mul(rx0, x1));
+      q11 = f64x2.add(q11, f64x2.mul(rx1, x1));
+    }
+    let sr = hsum(ar), s0 = hsum(a0), s1 = hsum(a1), p00 = hsum(q00), p01 = hsum(q01), p11 = hsum(q11);
+    if (n2 < n) {
+      const o = <usize>n2 << 3;
+      const rv = load<f64>(r + o), x0 = load<f64>(xPtr + o), x1 = load<f64>(x1Ptr + o);
+      const rx0 = rv * x0, rx1 = rv * x1;
+      sr += rv;
+      s0 += rx0;
+      s1 += rx1;
+      p00 += rx0 * x0;
+      p01 += rx0 * x1;
+      p11 += rx1 * x1;
+    }
+    const nk = nkPtr + (<usize>c << 3);
+    store<f64>(nk, load<f64>(nk) + sr);
+    const m = s1Ptr + ((<usize>c * 2) << 3);
+    store<f64>(m, load<f64>(m) + s0);
+    store<f64>(m, load<f64>(m, 8) + s1, 8);
+    const q = s2Ptr + ((<usize>c * 4) << 3);
+    store<f64>(q, load<f64>(q) + p00);
+    store<f64>(q, load<f64>(q, 8) + p01, 8);
+    store<f64>(q, load<f64>(q, 16) + p01, 16);
+    store<f64>(q, load<f64>(q, 24) + p11, 24);
+  }
+}
+
+/** R[j] = r·X[j] over one block (zero-padded to even length), and s1[j] += Σ R[j]. */
+// @ts-ignore: decorator
+@inline function weightedPanel(xbPtr: usize, rsrc: usize, bs: i32, d: i32, rxPtr: usize, s1Ptr: usize): void {
+  for (let j = 0; j < d; j++) {
+    const xd = xbPtr + ((<usize>j * BS) << 3);
+    const rd = rxPtr + ((<usize>j * BS) << 3);
+    let ii = 0;
+    let s = f64x2.splat(0);
+    for (; ii + 1 < bs; ii += 2) {
+      const rx = f64x2.mul(v128.load(rsrc + (<usize>ii << 3)), v128.load(xd + (<usize>ii << 3)));
+      v128.store(rd + (<usize>ii << 3), rx);
+      s = f64x2.add(s, rx);
+    }
+    let st = hsum(s);
+    if (ii < bs) {
+      const rx = load<f64>(rsrc + (<usize>ii << 3)) * load<f64>(xd + (<usize>ii << 3));
+      store<f64>(rd + (<usize>ii << 3), rx);
+      store<f64>(rd + (<usize>(ii + 1) << 3), 0);
+      st += rx;
+    }
+    const q = s1Ptr + (<usize>j << 3);
+    store<f64>(q, load<f64>(q) + st);
+  }
+}
+
+/** acc[a·d + b] += Σ_ii R[a][ii]·X[b][ii] (lane pairs) for b ≥ a, over one block of bsE (even) samples. */
+// @ts-ignore: decorator
+@inline function accumulateTiles(rxPtr: usize, xbPtr: usize, accPtr: usize, d: i32, bsE: i32): void {
+  // Tiles over (a, b), a in steps of 2, b in steps of 4 from the tile that holds the diagonal.
+  let a = 0;
+  for (; a + 1 < d; a += 2) {
+    let b = a & ~3;
+    for (; b + 3 < d; b += 4) {
+      let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
+      let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
+      const ra0 = rxPtr + ((<usize>a * BS) << 3);
+      const ra1 = ra0 + (<usize>BS << 3);
+      const xb0 = xbPtr + ((<usize>b * BS) << 3);
+      const xb1 = xb0 + (<usize>BS << 3);
+      const xb2 = xb1 + (<usize>BS << 3);
+      const xb3 = xb2 + (<usize>BS << 3);
+      for (let ii = 0; ii < bsE; ii += 2) {
+        const o = <usize>ii << 3;
+        const r0 = v128.load(ra0 + o);
+        const r1 = v128.load(ra1 + o);
+        const y0 = v128.load(xb0 + o);
+        const y1 = v128.load(xb1 + o);
+        const y2 = v128.load(xb2 + o);
+        const y3 = v128.load(xb3 + o);
+        c00 = f64x2.add(c00, f64x2.mul(r0, y0));
+        c01 = f64x2.add(c01, f64x2.mul(r0, y1));
+        c02 = f64x2.add(c02, f64x2.mul(r0, y2));
+        c03 = f64x2.add(c03, f64x2.mul(r0, y3));
+        c10 = f64x2.add(c10, f64x2.mul(r1, y0));
+        c11 = f64x2.add(c11, f64x2.mul(r1, y1));
+        c12 = f64x2.add(c12, f64x2.mul(r1, y2));
+        c13 = f64x2.add(c13, f64x2.mul(r1, y3));
+      }
+      const t0 = accPtr + ((<usize>a * d + b) << 4);
+      const t1 = t0 + (<usize>d << 4);
+      v128.store(t0, f64x2.add(v128.load(t0), c00));
+      v128.store(t0, f64x2.add(v128.load(t0, 16), c01), 16);
+      v128.store(t0, f64x2.add(v128.load(t0, 32), c02), 32);
+      v128.store(t0, f64x2.add(v128.load(t0, 48), c03), 48);
+      v128.store(t1, f64x2.add(v128.load(t1), c10));
+      v128.store(t1, f64x2.add(v128.load(t1, 16), c11), 16);
+      v128.store(t1, f64x2.add(v128.load(t1, 32), c12), 32);
+      v128.store(t1, f64x2.add(v128.load(t1, 48), c13), 48);
+    }
+    for (; b < d; b++) rowPair1(rxPtr, xbPtr, accPtr, a, b, d, bsE);
+  }
+  if (a < d) for (let b = a; b < d; b++) rowPair1(rxPtr, xbPtr, accPtr, a, b, d, bsE);
 }
 
 /** Entries (a, b) and (a+1, b) where it exists, for one column b: the edges the 2×4 tiles miss. */

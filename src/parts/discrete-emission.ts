@@ -85,8 +85,8 @@ export function logFactorial(x: number): number {
 export class PoissonEmission implements Emission<Float64Array> {
   readonly statsLen: number;
   readonly groups = ['lambdas'] as const;
-  private readonly s1Ptr: number;
-  private readonly s2Ptr: number;
+  /** [Σ r (k) | Σ r·x (k×d)] for the kernel. */
+  private readonly statsPtr: number;
 
   constructor(
     private readonly ws: Workspace,
@@ -94,8 +94,7 @@ export class PoissonEmission implements Emission<Float64Array> {
     readonly d: number,
   ) {
     this.statsLen = k + k * d;
-    this.s1Ptr = ws.alloc(d);
-    this.s2Ptr = ws.alloc(d);
+    this.statsPtr = ws.alloc(k + k * d);
   }
 
   /** Σ_j log x_ij! per sample of a block (table look-ups below 256; recomputed per call: blocks are transient). */
@@ -128,13 +127,10 @@ export class PoissonEmission implements Emission<Float64Array> {
 
   accumulate(x: DataBlock, rPtr: number, values: Float64Array, off: number): void {
     const { ws, k, d } = this;
-    for (let c = 0; c < k; c++) {
-      ws.f64(this.s1Ptr, d).fill(0);
-      ws.f64(this.s2Ptr, d).fill(0);
-      values[off + c] += ws.k.gaussAccumulateDiag(x.xPtr, x.n, d, rPtr + c * x.n * 8, this.s1Ptr, this.s2Ptr);
-      const s1 = ws.f64(this.s1Ptr, d);
-      for (let j = 0; j < d; j++) values[off + k + c * d + j] += s1[j]!;
-    }
+    ws.f64(this.statsPtr, k + k * d).fill(0);
+    ws.k.gaussAccumulateDiag(x.xPtr, x.n, d, k, rPtr, this.statsPtr, this.statsPtr + k * 8, 0);
+    const st = ws.f64(this.statsPtr, k + k * d);
+    for (let p = 0; p < k + k * d; p++) values[off + p] += st[p]!;
   }
 
   counts(values: Float64Array, off: number): Float64Array {

@@ -32,6 +32,7 @@ export class GaussianEmission implements Emission<GaussComponents> {
   private readonly kpPtr: number;
   private readonly statsPtr: number;
   private readonly workPtr: number;
+  private readonly csPtr: number;
   private uploaded: GaussComponents | undefined;
   private logDet: Float64Array = new Float64Array(0);
 
@@ -47,7 +48,8 @@ export class GaussianEmission implements Emission<GaussComponents> {
     this.meanPtr = ws.alloc(k * d);
     this.kpPtr = ws.alloc(Math.max(k * d, family.size(k, d)));
     this.statsPtr = ws.alloc(this.statsLen);
-    this.workPtr = ws.alloc(Math.max(16, family.workSize(d)));
+    this.workPtr = ws.alloc(Math.max(16, family.workSize(k, d)));
+    this.csPtr = ws.alloc(k);
   }
 
   private upload(p: GaussComponents): void {
@@ -63,11 +65,12 @@ export class GaussianEmission implements Emission<GaussComponents> {
   logProb(p: GaussComponents, x: DataBlock, outPtr: number, shift?: Float64Array): void {
     this.upload(p);
     const { ws, family, k, d } = this;
+    const cs = ws.f64(this.csPtr, k);
     for (let c = 0; c < k; c++) {
       // scikit-learn `_estimate_log_gaussian_prob`: −½(d·log 2π + maha) + log det U, plus the shift (log weight).
-      const cst = (shift ? shift[c]! : 0) - 0.5 * d * LOG_2PI + this.logDet[c]!;
-      family.logProb(ws, x, this.meanPtr, this.kpPtr, c, cst, outPtr + c * x.n * 8, this.workPtr);
+      cs[c] = (shift ? shift[c]! : 0) - 0.5 * d * LOG_2PI + this.logDet[c]!;
     }
+    family.logProb(ws, x, k, this.meanPtr, this.kpPtr, this.csPtr, outPtr, this.workPtr);
   }
 
   accumulate(x: DataBlock, rPtr: number, values: Float64Array, off: number): void {
@@ -75,12 +78,8 @@ export class GaussianEmission implements Emission<GaussComponents> {
     ws.f64(this.statsPtr, this.statsLen).fill(0);
     const s1Ptr = this.statsPtr + k * 8;
     const s2Ptr = s1Ptr + k * d * 8;
-    const nk = new Float64Array(k);
-    for (let c = 0; c < k; c++) {
-      nk[c] = family.accumulate(ws, x, rPtr + c * x.n * 8, s1Ptr + c * d * 8, s2Ptr + c * m * 8, this.workPtr);
-    }
+    family.accumulate(ws, x, k, rPtr, this.statsPtr, s1Ptr, s2Ptr, this.workPtr);
     const st = ws.f64(this.statsPtr, this.statsLen);
-    st.set(nk);
     for (let p = 0; p < this.statsLen; p++) values[off + p] += st[p]!;
   }
 

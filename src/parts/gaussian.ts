@@ -39,14 +39,14 @@ export interface CovarianceFamily {
   shape(k: number, d: number): number[];
   /** Length of one component's second-moment statistics. */
   momentSize(d: number): number;
-  /** Scratch (f64) the kernels need. */
-  workSize(d: number): number;
-  /** Adds component statistics for responsibilities r (kernel call); returns Σ r. */
-  accumulate(ws: Workspace, x: DataBlock, rPtr: number, s1Ptr: number, s2Ptr: number, workPtr: number): number;
+  /** Scratch (f64) the kernels need for k components. */
+  workSize(k: number, d: number): number;
+  /** Adds every component's statistics (N_k, Σ r·x, second moments) for responsibilities r (k×n) in one kernel call. */
+  accumulate(ws: Workspace, x: DataBlock, k: number, rPtr: number, nkPtr: number, s1Ptr: number, s2Ptr: number, workPtr: number): void;
   /** Kernel parameters for all components, laid out for `logProb`. */
   kernelParams(pc: Float64Array, k: number, d: number): Float64Array;
-  /** out[i] = c − ½·Mahalanobis²(x_i; μ_comp) for component `comp`. */
-  logProb(ws: Workspace, x: DataBlock, meanPtr: number, kpPtr: number, comp: number, c: number, outPtr: number, workPtr: number): void;
+  /** out[c·n + i] = cs[c] − ½·Mahalanobis²(x_i; μ_c) for every component c < k, in one kernel call. */
+  logProb(ws: Workspace, x: DataBlock, k: number, meanPtr: number, kpPtr: number, csPtr: number, outPtr: number, workPtr: number): void;
   /** log det of each component's precision Cholesky factor (scikit-learn `_compute_log_det_cholesky`). */
   logDet(pc: Float64Array, k: number, d: number): Float64Array;
   /** M-step covariances from statistics (scikit-learn `_estimate_gaussian_covariances_*`), regCovar added. */
@@ -124,16 +124,21 @@ function centredScatter(s2: Float64Array, s2Off: number, s1: Float64Array, mu: F
   }
 }
 
+/** Work of the full/tied kernels (assembly/kernels/gauss-full.ts): two d×64 panels and k·d·d lane pairs. */
+function fullWorkSize(k: number, d: number): number {
+  return 2 * 64 * d + 2 * k * d * d + 8;
+}
+
 const full: CovarianceFamily = {
   type: 'full',
   size: (k, d) => k * d * d,
   shape: (k, d) => [k, d, d],
   momentSize: (d) => d * d,
-  workSize: (d) => 2 * 64 * d + 2 * d * d + 16,
-  accumulate: (ws, x, rPtr, s1Ptr, s2Ptr, workPtr) => ws.k.gaussAccumulateFull(x.xPtr, x.n, x.d, rPtr, s1Ptr, s2Ptr, workPtr),
+  workSize: fullWorkSize,
+  accumulate: (ws, x, k, rPtr, nkPtr, s1Ptr, s2Ptr, workPtr) => ws.k.gaussAccumulateFull(x.xPtr, x.n, x.d, k, rPtr, nkPtr, s1Ptr, s2Ptr, workPtr),
   kernelParams: (pc) => pc,
-  logProb: (ws, x, meanPtr, kpPtr, comp, c, outPtr, workPtr) =>
-    ws.k.gaussFullLogProb(x.xPtr, x.n, x.d, meanPtr + comp * x.d * 8, kpPtr + comp * x.d * x.d * 8, c, outPtr, workPtr),
+  logProb: (ws, x, k, meanPtr, kpPtr, csPtr, outPtr, workPtr) =>
+    ws.k.gaussFullLogProb(x.xPtr, x.n, x.d, k, meanPtr, kpPtr, x.d * x.d, csPtr, outPtr, workPtr),
   logDet: (pc, k, d) => {
     const out = new Float64Array(k);
     for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out[c] += Math.log(pc[c * d * d + j * d + j]!);
@@ -164,11 +169,11 @@ const tied: CovarianceFamily = {
   size: (_k, d) => d * d,
   shape: (_k, d) => [d, d],
   momentSize: (d) => d * d,
-  workSize: (d) => 2 * 64 * d + 2 * d * d + 16,
+  workSize: fullWorkSize,
   accumulate: full.accumulate,
   kernelParams: (pc) => pc,
-  logProb: (ws, x, meanPtr, kpPtr, comp, c, outPtr, workPtr) =>
-    ws.k.gaussFullLogProb(x.xPtr, x.n, x.d, meanPtr + comp * x.d * 8, kpPtr, c, outPtr, workPtr),
+  logProb: (ws, x, k, meanPtr, kpPtr, csPtr, outPtr, workPtr) =>
+    ws.k.gaussFullLogProb(x.xPtr, x.n, x.d, k, meanPtr, kpPtr, 0, csPtr, outPtr, workPtr),
   logDet: (pc, k, d) => new Float64Array(k).fill(full.logDet(pc, 1, d)[0]!),
   covariances: (st, means, nkf, k, d, reg) => {
     // scikit-learn: (XᵀX − Σ_k N_k μ_k μ_kᵀ) / Σ_k N_k, written as the pooled scatter about each μ_k, which
@@ -229,10 +234,9 @@ const diag: CovarianceFamily = {
   shape: (k, d) => [k, d],
   momentSize: (d) => d,
   workSize: () => 0,
-  accumulate: (ws, x, rPtr, s1Ptr, s2Ptr) => ws.k.gaussAccumulateDiag(x.xPtr, x.n, x.d, rPtr, s1Ptr, s2Ptr),
+  accumulate: (ws, x, k, rPtr, nkPtr, s1Ptr, s2Ptr) => ws.k.gaussAccumulateDiag(x.xPtr, x.n, x.d, k, rPtr, nkPtr, s1Ptr, s2Ptr),
   kernelParams: squares,
-  logProb: (ws, x, meanPtr, kpPtr, comp, c, outPtr) =>
-    ws.k.gaussDiagLogProb(x.xPtr, x.n, x.d, meanPtr + comp * x.d * 8, kpPtr + comp * x.d * 8, c, outPtr),
+  logProb: (ws, x, k, meanPtr, kpPtr, csPtr, outPtr) => ws.k.gaussDiagLogProb(x.xPtr, x.n, x.d, k, meanPtr, kpPtr, csPtr, outPtr),
   logDet: (pc, k, d) => {
     const out = new Float64Array(k);
     for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out[c] += Math.log(pc[c * d + j]!);
