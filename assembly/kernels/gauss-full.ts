@@ -4,6 +4,7 @@
 // contiguous work panel so that the register tiles below read unit-stride memory whatever d is.
 
 const BS: i32 = 64; // samples per block (panel: d × BS f64)
+const ROW: usize = 512; // bytes between panel rows: BS · 8
 
 // @ts-ignore: decorator
 @inline function hsum(v: v128): f64 {
@@ -82,20 +83,23 @@ function logProbD2(xPtr: usize, n: i32, k: i32, meanPtr: usize, ucPtr: usize, uc
     for (; ii + 1 < bs; ii += 2) v128.store(dst + (<usize>ii << 3), f64x2.sub(v128.load(src + (<usize>ii << 3)), muv));
     if (ii < bs) store<f64>(dst + (<usize>ii << 3), load<f64>(src + (<usize>ii << 3)) - mu);
   }
-  // Four samples at a time: Σ_col y_col².
-  for (let ii = 0; ii < b4; ii += 4) {
-    let s0 = f64x2.splat(0);
-    let s1 = f64x2.splat(0);
-    let col = 0;
-    for (; col + 3 < d; col += 4) {
+  // Σ_col y_col², four samples at a time: a strip of 4 columns (whose U entries then stay in L1) over every sample
+  // group of the block, the partial sums kept in the block's output.
+  for (let ii = 0; ii < b4; ii += 2) v128.store(out + (<usize>ii << 3), f64x2.splat(0));
+  const uStep = <usize>d << 3;
+  let col = 0;
+  for (; col + 3 < d; col += 4) {
+    const panelEnd = (<usize>(col + 4) * BS) << 3; // U[j][col..col+3] is 0 for j > col+3
+    for (let ii = 0; ii < b4; ii += 4) {
       let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a10 = f64x2.splat(0), a11 = f64x2.splat(0);
       let a20 = f64x2.splat(0), a21 = f64x2.splat(0), a30 = f64x2.splat(0), a31 = f64x2.splat(0);
-      const jEnd = col + 4; // U[j][col..col+3] is 0 for j > col+3
-      for (let j = 0; j < jEnd; j++) {
-        const p = workPtr + ((<usize>j * BS + ii) << 3);
+      // Running pointers down the panel's sample columns and U's columns.
+      let p = workPtr + (<usize>ii << 3);
+      let u = precCholPtr + (<usize>col << 3);
+      const pEnd = p + panelEnd;
+      for (; p < pEnd; p += ROW, u += uStep) {
         const x0 = v128.load(p);
         const x1 = v128.load(p, 16);
-        const u = precCholPtr + ((<usize>j * d + col) << 3);
         const u0 = f64x2.splat(load<f64>(u));
         const u1 = f64x2.splat(load<f64>(u, 8));
         const u2 = f64x2.splat(load<f64>(u, 16));
@@ -109,10 +113,13 @@ function logProbD2(xPtr: usize, n: i32, k: i32, meanPtr: usize, ucPtr: usize, uc
         a30 = f64x2.add(a30, f64x2.mul(x0, u3));
         a31 = f64x2.add(a31, f64x2.mul(x1, u3));
       }
-      s0 = f64x2.add(s0, f64x2.add(f64x2.add(f64x2.mul(a00, a00), f64x2.mul(a10, a10)), f64x2.add(f64x2.mul(a20, a20), f64x2.mul(a30, a30))));
-      s1 = f64x2.add(s1, f64x2.add(f64x2.add(f64x2.mul(a01, a01), f64x2.mul(a11, a11)), f64x2.add(f64x2.mul(a21, a21), f64x2.mul(a31, a31))));
+      const o = out + (<usize>ii << 3);
+      v128.store(o, f64x2.add(v128.load(o), f64x2.add(f64x2.add(f64x2.mul(a00, a00), f64x2.mul(a10, a10)), f64x2.add(f64x2.mul(a20, a20), f64x2.mul(a30, a30)))));
+      v128.store(o, f64x2.add(v128.load(o, 16), f64x2.add(f64x2.add(f64x2.mul(a01, a01), f64x2.mul(a11, a11)), f64x2.add(f64x2.mul(a21, a21), f64x2.mul(a31, a31)))), 16);
     }
-    for (; col < d; col++) {
+  }
+  for (; col < d; col++) {
+    for (let ii = 0; ii < b4; ii += 4) {
       let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
       for (let j = 0; j <= col; j++) {
         const p = workPtr + ((<usize>j * BS + ii) << 3);
@@ -120,12 +127,14 @@ function logProbD2(xPtr: usize, n: i32, k: i32, meanPtr: usize, ucPtr: usize, uc
         a0 = f64x2.add(a0, f64x2.mul(v128.load(p), u));
         a1 = f64x2.add(a1, f64x2.mul(v128.load(p, 16), u));
       }
-      s0 = f64x2.add(s0, f64x2.mul(a0, a0));
-      s1 = f64x2.add(s1, f64x2.mul(a1, a1));
+      const o = out + (<usize>ii << 3);
+      v128.store(o, f64x2.add(v128.load(o), f64x2.mul(a0, a0)));
+      v128.store(o, f64x2.add(v128.load(o, 16), f64x2.mul(a1, a1)), 16);
     }
+  }
+  for (let ii = 0; ii < b4; ii += 2) {
     const o = out + (<usize>ii << 3);
-    v128.store(o, f64x2.add(cv, f64x2.mul(half, s0)));
-    v128.store(o, f64x2.add(cv, f64x2.mul(half, s1)), 16);
+    v128.store(o, f64x2.add(cv, f64x2.mul(half, v128.load(o))));
   }
   // Scalar tail of the block.
   for (let ii = b4; ii < bs; ii++) {
@@ -283,20 +292,17 @@ function accumulateD2(xPtr: usize, n: i32, k: i32, rPtr: usize, nkPtr: usize, s1
     for (; b + 3 < d; b += 4) {
       let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
       let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
-      const ra0 = rxPtr + ((<usize>a * BS) << 3);
-      const ra1 = ra0 + (<usize>BS << 3);
-      const xb0 = xbPtr + ((<usize>b * BS) << 3);
-      const xb1 = xb0 + (<usize>BS << 3);
-      const xb2 = xb1 + (<usize>BS << 3);
-      const xb3 = xb2 + (<usize>BS << 3);
-      for (let ii = 0; ii < bsE; ii += 2) {
-        const o = <usize>ii << 3;
-        const r0 = v128.load(ra0 + o);
-        const r1 = v128.load(ra1 + o);
-        const y0 = v128.load(xb0 + o);
-        const y1 = v128.load(xb1 + o);
-        const y2 = v128.load(xb2 + o);
-        const y3 = v128.load(xb3 + o);
+      // Rows a, a+1 of R and b…b+3 of X are BS apart: one running pointer each, constant offsets.
+      let ra = rxPtr + ((<usize>a * BS) << 3);
+      let xb = xbPtr + ((<usize>b * BS) << 3);
+      const raEnd = ra + (<usize>bsE << 3);
+      for (; ra < raEnd; ra += 16, xb += 16) {
+        const r0 = v128.load(ra);
+        const r1 = v128.load(ra, ROW);
+        const y0 = v128.load(xb);
+        const y1 = v128.load(xb, ROW);
+        const y2 = v128.load(xb, 2 * ROW);
+        const y3 = v128.load(xb, 3 * ROW);
         c00 = f64x2.add(c00, f64x2.mul(r0, y0));
         c01 = f64x2.add(c01, f64x2.mul(r0, y1));
         c02 = f64x2.add(c02, f64x2.mul(r0, y2));
