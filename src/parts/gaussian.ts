@@ -124,7 +124,7 @@ function centredScatter(s2: Float64Array, s2Off: number, s1: Float64Array, mu: F
   }
 }
 
-/** Work of the full/tied kernels (assembly/kernels/gauss-full.ts): two d×64 panels and k·d·d lane pairs. */
+/** Work of the full/tied kernels (assembly/kernels/gauss-full.ts): two d×64 panels and k·d·d lane pairs (≥ k·d). */
 function fullWorkSize(k: number, d: number): number {
   return 2 * 64 * d + 2 * k * d * d + 8;
 }
