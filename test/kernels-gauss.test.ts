@@ -18,12 +18,13 @@ const ws = (await loadRuntime()).sync;
 // k×n), so a change of kernel signature touches this block only. Each adapter also checks that the kernel wrote
 // nothing past its outputs (a guard band after them) and left its inputs as they were.
 
-/** Work (f64) for the full/tied kernels, as src/parts/gaussian.ts allocates it: 2·64·d + 2·d² + 16. */
-const fullWork = (d: number) => 2 * 64 * d + 2 * d * d + 16;
+/** Work (f64) each kernel documents as its minimum (assembly/kernels/gauss-full.ts), with BS = 64 samples a block. */
+const logProbWork = (d: number) => d * 64 + 8;
+const accumulateWork = (k: number, d: number) => 2 * d * 64 + 2 * k * d * d + 8;
 const GUARD = 16;
 const SENTINEL = -1234.5678;
 
-/** Allocates `len` slots holding `init` (or uninitialised garbage: NaN) followed by a guard band. */
+/** Allocates `len` slots holding `init` (or NaN: uninitialised garbage) followed by a guard band. */
 function putGuarded(len: number, init?: ArrayLike<number>): number {
   const ptr = ws.alloc(len + GUARD);
   const v = ws.f64(ptr, len + GUARD);
@@ -35,7 +36,7 @@ function putGuarded(len: number, init?: ArrayLike<number>): number {
 
 function readGuarded(ptr: number, len: number, what: string): Float64Array {
   const v = ws.f64(ptr, len + GUARD);
-  for (let g = len; g < len + GUARD; g++) expect(v[g], `${what}: guard slot ${g - len} past the output`).toBe(SENTINEL);
+  for (let g = len; g < len + GUARD; g++) expect(v[g], `${what}: guard slot ${g - len} past the end`).toBe(SENTINEL);
   return Float64Array.from(v.subarray(0, len));
 }
 
@@ -52,15 +53,15 @@ function fullLogProb(
     const xPtr = ws.put(x);
     const meanPtr = ws.put(means);
     const uPtr = ws.put(ucs);
+    const csPtr = ws.put(cs);
     const outPtr = putGuarded(k * n);
-    const workPtr = ws.alloc(fullWork(d));
-    for (let c = 0; c < k; c++) {
-      const u = tied ? uPtr : uPtr + c * d * d * 8;
-      ws.k.gaussFullLogProb(xPtr, n, d, meanPtr + c * d * 8, u, cs[c]!, outPtr + c * n * 8, workPtr);
-    }
+    const workPtr = putGuarded(logProbWork(d));
+    ws.k.gaussFullLogProb(xPtr, n, d, k, meanPtr, uPtr, tied ? 0 : d * d, csPtr, outPtr, workPtr);
     expectUntouched(xPtr, x, 'x');
     expectUntouched(meanPtr, means, 'means');
     expectUntouched(uPtr, ucs, 'precision Cholesky factors');
+    expectUntouched(csPtr, cs, 'constants');
+    readGuarded(workPtr, logProbWork(d), 'gaussFullLogProb work');
     return readGuarded(outPtr, k * n, 'gaussFullLogProb');
   });
 }
@@ -74,57 +75,64 @@ function diagLogProb(
     const xPtr = ws.put(x);
     const meanPtr = ws.put(means);
     const precPtr = ws.put(precs);
+    const csPtr = ws.put(cs);
     const outPtr = putGuarded(k * n);
-    for (let c = 0; c < k; c++) ws.k.gaussDiagLogProb(xPtr, n, d, meanPtr + c * d * 8, precPtr + c * d * 8, cs[c]!, outPtr + c * n * 8);
+    ws.k.gaussDiagLogProb(xPtr, n, d, k, meanPtr, precPtr, csPtr, outPtr);
     expectUntouched(xPtr, x, 'x');
     expectUntouched(meanPtr, means, 'means');
     expectUntouched(precPtr, precs, 'precisions');
+    expectUntouched(csPtr, cs, 'constants');
     return readGuarded(outPtr, k * n, 'gaussDiagLogProb');
   });
 }
 
 interface Accumulated {
-  nk: Float64Array; // k: Σ_i r_ci (returned)
+  nk: Float64Array; // k: Σ_i r_ci, added into nkInit
   s1: Float64Array; // k×d, added into s1Init
-  s2: Float64Array; // k×d×d (full) or k×d (diag), added into s2Init
+  s2: Float64Array; // k×d×d (full) or k×d (diag), added into s2Init; empty when not asked for
 }
 
-/** Adds Σ r·x and Σ r·x·xᵀ (both triangles) for k components of responsibilities resp (k×n) into s1Init, s2Init. */
+/**
+ * Adds Σ r, Σ r·x and Σ r·x·xᵀ (both triangles) for k components of responsibilities resp (k×n) into nkInit
+ * (default zeros), s1Init, s2Init.
+ */
 function accumulateFull(
   x: ArrayLike<number>, n: number, d: number, resp: ArrayLike<number>, s1Init: ArrayLike<number>, s2Init: ArrayLike<number>,
+  nkInit?: ArrayLike<number>,
 ): Accumulated {
   const k = s1Init.length / d;
   return ws.scope(() => {
     const xPtr = ws.put(x);
     const rPtr = ws.put(resp);
+    const nkPtr = putGuarded(k, nkInit ?? new Float64Array(k));
     const s1Ptr = putGuarded(k * d, s1Init);
     const s2Ptr = putGuarded(k * d * d, s2Init);
-    const workPtr = ws.alloc(fullWork(d));
-    const nk = new Float64Array(k);
-    for (let c = 0; c < k; c++) {
-      nk[c] = ws.k.gaussAccumulateFull(xPtr, n, d, rPtr + c * n * 8, s1Ptr + c * d * 8, s2Ptr + c * d * d * 8, workPtr);
-    }
+    const workPtr = putGuarded(accumulateWork(k, d));
+    ws.k.gaussAccumulateFull(xPtr, n, d, k, rPtr, nkPtr, s1Ptr, s2Ptr, workPtr);
     expectUntouched(xPtr, x, 'x');
     expectUntouched(rPtr, resp, 'responsibilities');
-    return { nk, s1: readGuarded(s1Ptr, k * d, 's1'), s2: readGuarded(s2Ptr, k * d * d, 's2') };
+    readGuarded(workPtr, accumulateWork(k, d), 'gaussAccumulateFull work');
+    return { nk: readGuarded(nkPtr, k, 'nk'), s1: readGuarded(s1Ptr, k * d, 's1'), s2: readGuarded(s2Ptr, k * d * d, 's2') };
   });
 }
 
-/** Adds Σ r·x and Σ r·x² (elementwise) for k components into s1Init, s2Init (k×d each). */
+/** Adds Σ r, Σ r·x and Σ r·x² (elementwise) for k components into nkInit, s1Init, s2Init (k×d); s2Init null: no second moments. */
 function accumulateDiag(
-  x: ArrayLike<number>, n: number, d: number, resp: ArrayLike<number>, s1Init: ArrayLike<number>, s2Init: ArrayLike<number>,
+  x: ArrayLike<number>, n: number, d: number, resp: ArrayLike<number>, s1Init: ArrayLike<number>, s2Init: ArrayLike<number> | null,
+  nkInit?: ArrayLike<number>,
 ): Accumulated {
   const k = s1Init.length / d;
   return ws.scope(() => {
     const xPtr = ws.put(x);
     const rPtr = ws.put(resp);
+    const nkPtr = putGuarded(k, nkInit ?? new Float64Array(k));
     const s1Ptr = putGuarded(k * d, s1Init);
-    const s2Ptr = putGuarded(k * d, s2Init);
-    const nk = new Float64Array(k);
-    for (let c = 0; c < k; c++) nk[c] = ws.k.gaussAccumulateDiag(xPtr, n, d, rPtr + c * n * 8, s1Ptr + c * d * 8, s2Ptr + c * d * 8);
+    const s2Ptr = s2Init ? putGuarded(k * d, s2Init) : 0;
+    ws.k.gaussAccumulateDiag(xPtr, n, d, k, rPtr, nkPtr, s1Ptr, s2Ptr);
     expectUntouched(xPtr, x, 'x');
     expectUntouched(rPtr, resp, 'responsibilities');
-    return { nk, s1: readGuarded(s1Ptr, k * d, 's1'), s2: readGuarded(s2Ptr, k * d, 's2') };
+    const s2 = s2Init ? readGuarded(s2Ptr, k * d, 's2') : new Float64Array(0);
+    return { nk: readGuarded(nkPtr, k, 'nk'), s1: readGuarded(s1Ptr, k * d, 's1'), s2 };
   });
 }
 
@@ -270,19 +278,20 @@ function diagBound(x: ArrayLike<number>, n: number, d: number, means: number[], 
 /** Reference statistics added to the initial values, and their Σ|terms| bounds. */
 function accumulateRef(
   kind: 'full' | 'diag', x: ArrayLike<number>, n: number, d: number, resp: number[], s1Init: number[], s2Init: number[],
+  nkInit: ArrayLike<number> = new Float64Array(s1Init.length / d),
 ): { want: Accumulated; bound: Accumulated } {
   const k = s1Init.length / d;
   const m = kind === 'full' ? d * d : d;
   const f = kind === 'full' ? gaussAccumulateFullRef : gaussAccumulateDiagRef;
   const absX = Array.from(x, Math.abs);
-  const want: Accumulated = { nk: new Float64Array(k), s1: Float64Array.from(s1Init), s2: Float64Array.from(s2Init) };
-  const bound: Accumulated = { nk: new Float64Array(k), s1: Float64Array.from(s1Init, Math.abs), s2: Float64Array.from(s2Init, Math.abs) };
+  const want: Accumulated = { nk: Float64Array.from(nkInit), s1: Float64Array.from(s1Init), s2: Float64Array.from(s2Init) };
+  const bound: Accumulated = { nk: Float64Array.from(nkInit, Math.abs), s1: Float64Array.from(s1Init, Math.abs), s2: Float64Array.from(s2Init, Math.abs) };
   for (let c = 0; c < k; c++) {
     const r = resp.slice(c * n, (c + 1) * n);
     const ref = f(x, n, d, r);
     const mag = f(absX, n, d, r.map(Math.abs));
-    want.nk[c] = ref.nk;
-    bound.nk[c] = mag.nk;
+    want.nk[c] += ref.nk;
+    bound.nk[c] += mag.nk;
     for (let q = 0; q < d; q++) {
       want.s1[c * d + q] += ref.s1[q]!;
       bound.s1[c * d + q] += mag.s1[q]!;
@@ -443,15 +452,16 @@ describe('gaussDiagLogProb agrees with the naive reference', () => {
 describe('gaussAccumulateFull / gaussAccumulateDiag add the naive statistics into their outputs', () => {
   for (const n of NS) {
     for (const d of DS) {
-      it(`n=${n}, d=${d}, k=${K}: Σr returned, Σ r·x and Σ r·x·xᵀ added to non-zero starting values`, () => {
+      it(`n=${n}, d=${d}, k=${K}: Σr, Σ r·x and Σ r·x·xᵀ added to non-zero starting values`, () => {
         const rand = testRng(30_000 + n * 100 + d);
         const x = features(rand, n, d);
         const resp = randomResp(rand, K, n);
+        const nkInit = Array.from({ length: K }, () => uniform(rand, 0, 5));
         const s1Init = Array.from({ length: K * d }, () => uniform(rand, -5, 5));
         const s2Full = Array.from({ length: K * d * d }, () => uniform(rand, -5, 5));
         const s2Diag = Array.from({ length: K * d }, () => uniform(rand, 0, 5));
-        expectAccumulated(accumulateFull(x, n, d, resp, s1Init, s2Full), accumulateRef('full', x, n, d, resp, s1Init, s2Full), 'full');
-        expectAccumulated(accumulateDiag(x, n, d, resp, s1Init, s2Diag), accumulateRef('diag', x, n, d, resp, s1Init, s2Diag), 'diag');
+        expectAccumulated(accumulateFull(x, n, d, resp, s1Init, s2Full, nkInit), accumulateRef('full', x, n, d, resp, s1Init, s2Full, nkInit), 'full');
+        expectAccumulated(accumulateDiag(x, n, d, resp, s1Init, s2Diag, nkInit), accumulateRef('diag', x, n, d, resp, s1Init, s2Diag, nkInit), 'diag');
       });
     }
   }
@@ -494,12 +504,12 @@ describe('gaussAccumulateFull / gaussAccumulateDiag add the naive statistics int
       const acc = kind === 'full' ? accumulateFull : accumulateDiag;
       const z2 = new Array(kind === 'full' ? K * d * d : K * d).fill(0);
       const a = acc(xA, nA, d, rA, z1, z2);
-      const ab = acc(xB, nB, d, rB, a.s1, a.s2);
+      const ab = acc(xB, nB, d, rB, a.s1, a.s2, a.nk);
       const once = acc(xAB, nA + nB, d, rAB, z1, z2);
       const bound = accumulateRef(kind, xAB, nA + nB, d, rAB, z1, z2).bound;
       expectWithin(ab.s1, once.s1, bound.s1, RTOL, `${kind} s1`);
       expectWithin(ab.s2, once.s2, bound.s2, RTOL, `${kind} s2`);
-      expectWithin(Array.from(a.nk, (v, c) => v + ab.nk[c]!), once.nk, bound.nk, RTOL, `${kind} Σr`);
+      expectWithin(ab.nk, once.nk, bound.nk, RTOL, `${kind} Σr`);
     }
   });
 
@@ -510,11 +520,12 @@ describe('gaussAccumulateFull / gaussAccumulateDiag add the naive statistics int
       const s1Init = Array.from({ length: K * d }, () => uniform(rand, -5, 5));
       const s2Full = Array.from({ length: K * d * d }, () => uniform(rand, -5, 5));
       const s2Diag = Array.from({ length: K * d }, () => uniform(rand, 0, 5));
+      const nkInit = Array.from({ length: K }, () => uniform(rand, 0, 5));
       const zero = new Array(K * n).fill(0);
-      const f = accumulateFull(x, n, d, zero, s1Init, s2Full);
-      const g = accumulateDiag(x, n, d, zero, s1Init, s2Diag);
-      expect(Array.from(f.nk)).toEqual([0, 0, 0]);
-      expect(Array.from(g.nk)).toEqual([0, 0, 0]);
+      const f = accumulateFull(x, n, d, zero, s1Init, s2Full, nkInit);
+      const g = accumulateDiag(x, n, d, zero, s1Init, s2Diag, nkInit);
+      expect(Array.from(f.nk)).toEqual(nkInit);
+      expect(Array.from(g.nk)).toEqual(nkInit);
       expect(Array.from(f.s1)).toEqual(s1Init);
       expect(Array.from(f.s2)).toEqual(s2Full);
       expect(Array.from(g.s1)).toEqual(s1Init);
@@ -543,6 +554,20 @@ describe('gaussAccumulateFull / gaussAccumulateDiag add the naive statistics int
     }
   });
 
+  it('gaussAccumulateDiag without s2 (null pointer) adds Σr and Σ r·x only', () => {
+    for (const [n, d] of [[1, 1], [7, 3], [65, 17], [1000, 5]] as const) {
+      const rand = testRng(36 + n + d);
+      const x = features(rand, n, d);
+      const resp = randomResp(rand, K, n);
+      const nkInit = Array.from({ length: K }, () => uniform(rand, 0, 5));
+      const s1Init = Array.from({ length: K * d }, () => uniform(rand, -5, 5));
+      const got = accumulateDiag(x, n, d, resp, s1Init, null, nkInit);
+      const ref = accumulateRef('diag', x, n, d, resp, s1Init, new Array(K * d).fill(0), nkInit);
+      expectWithin(got.nk, ref.want.nk, ref.bound.nk, RTOL, `n=${n}, d=${d}: Σr`);
+      expectWithin(got.s1, ref.want.s1, ref.bound.s1, RTOL, `n=${n}, d=${d}: s1`);
+    }
+  });
+
   for (const [scale, label] of [[1e150, '1e+150'], [1e-150, '1e-150']] as const) {
     it(`data near ${label}: second moments near ${label}² stay finite and relatively exact`, () => {
       for (const [n, d] of [[65, 3], [1000, 17], [129, 64]] as const) {
@@ -560,6 +585,32 @@ describe('gaussAccumulateFull / gaussAccumulateDiag add the naive statistics int
         expectAccumulated(diag, accumulateRef('diag', x, n, d, resp, z1, zd), `diag n=${n}, d=${d}`);
       }
     });
+  }
+});
+
+describe('any number of components per call (k = 1, 2, 5, 9): one kernel call equals k reference passes', () => {
+  for (const k of [1, 2, 5, 9]) {
+    for (const [n, d] of [[1, 2], [67, 2], [130, 5], [1000, 17]] as const) {
+      it(`k=${k}, n=${n}, d=${d}: full, tied and diag log-densities; full and diag statistics`, () => {
+        const rand = testRng(60_000 + k * 1000 + n + d);
+        const x = features(rand, n, d);
+        const means = randomMeans(rand, k, d);
+        const ucs = randomUppers(rand, k, d);
+        const cs = randomConsts(rand, k, d);
+        const precs = Array.from({ length: k * d }, () => uniform(rand, 0.1, 4));
+        expectWithin(fullLogProb(x, n, d, means, ucs, cs), fullRef(x, n, d, means, ucs, cs, false), fullBound(x, n, d, means, ucs, cs, false), RTOL, 'full');
+        const u = ucs.slice(0, d * d);
+        expectWithin(fullLogProb(x, n, d, means, u, cs, true), fullRef(x, n, d, means, u, cs, true), fullBound(x, n, d, means, u, cs, true), RTOL, 'tied');
+        expectWithin(diagLogProb(x, n, d, means, precs, cs), diagRef(x, n, d, means, precs, cs), diagBound(x, n, d, means, precs, cs), RTOL, 'diag');
+        const resp = randomResp(rand, k, n);
+        const nkInit = Array.from({ length: k }, () => uniform(rand, 0, 5));
+        const s1Init = Array.from({ length: k * d }, () => uniform(rand, -5, 5));
+        const s2Full = Array.from({ length: k * d * d }, () => uniform(rand, -5, 5));
+        const s2Diag = Array.from({ length: k * d }, () => uniform(rand, 0, 5));
+        expectAccumulated(accumulateFull(x, n, d, resp, s1Init, s2Full, nkInit), accumulateRef('full', x, n, d, resp, s1Init, s2Full, nkInit), 'full');
+        expectAccumulated(accumulateDiag(x, n, d, resp, s1Init, s2Diag, nkInit), accumulateRef('diag', x, n, d, resp, s1Init, s2Diag, nkInit), 'diag');
+      });
+    }
   }
 });
 
