@@ -5,7 +5,10 @@
 export function cholLowerInPlace(a: Float64Array, d: number, off = 0): number {
   for (let j = 0; j < d; j++) {
     let s = a[off + j * d + j]!;
-    for (let p = 0; p < j; p++) s -= a[off + j * d + p]! ** 2;
+    for (let p = 0; p < j; p++) {
+      const v = a[off + j * d + p]!;
+      s -= v * v;
+    }
     if (!(s > 0) || !Number.isFinite(s)) return j;
     const ljj = Math.sqrt(s);
     a[off + j * d + j] = ljj;

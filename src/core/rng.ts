@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.js';
+import { exp, log } from './fdlibm.js';
 
 /**
  * Seeded PRNG: xoshiro128** on 32-bit integer arithmetic (Math.imul), so a seed gives the same stream on
@@ -67,7 +68,7 @@ export class Rng {
       const v = 2 * this.random() - 1;
       const s = u * u + v * v;
       if (s > 0 && s < 1) {
-        const f = Math.sqrt((-2 * Math.log(s)) / s);
+        const f = Math.sqrt((-2 * log(s)) / s);
         this.spare = v * f;
         return u * f;
       }
@@ -76,7 +77,7 @@ export class Rng {
 
   /** Gamma(shape, 1) by Marsaglia–Tsang. */
   gamma(shape: number): number {
-    if (shape < 1) return this.gamma(shape + 1) * Math.pow(this.random() || Number.MIN_VALUE, 1 / shape);
+    if (shape < 1) return this.gamma(shape + 1) * exp(log(this.random() || Number.MIN_VALUE) / shape);
     const d = shape - 1 / 3;
     const c = 1 / Math.sqrt(9 * d);
     for (;;) {
@@ -88,7 +89,7 @@ export class Rng {
       } while (v <= 0);
       v = v * v * v;
       const u = this.random();
-      if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+      if (u < 1 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1 - v + log(v))) return d * v;
     }
   }
 

@@ -9,6 +9,7 @@ import { GaussianEmission, reframeComponents, type GaussComponents } from '../pa
 import { MixtureEm, type MixtureInitMethod, type MixtureParams } from '../parts/mixture.js';
 import { loadRuntime, loadedRuntime } from '../wasm/load.js';
 import type { Workspace } from '../wasm/workspace.js';
+import { log } from '../core/fdlibm.js';
 
 export type { CovarianceType };
 
@@ -54,7 +55,7 @@ export interface GaussianMixtureJSON extends GaussianMixtureParams {
 const DEFAULTS = { nComponents: 1, covarianceType: 'full', tol: 1e-3, regCovar: 1e-6, maxIter: 100, nInit: 1, init: 'kmeans', seed: 0 } as const;
 const OPTION_NAMES = [...Object.keys(DEFAULTS), 'weightsInit', 'meansInit', 'precisionsInit', 'sampleWeight', 'onIteration', 'onWarning', 'signal'];
 const INIT_METHODS: readonly MixtureInitMethod[] = ['kmeans', 'k-means++', 'random', 'random_from_data'];
-const LOG_2PI = Math.log(2 * Math.PI);
+const LOG_2PI = log(2 * Math.PI);
 
 interface FitInfo {
   converged: boolean;
@@ -188,7 +189,7 @@ export class GaussianMixture {
         override: meansInit || precInit ? override : undefined,
         kmeansTol: 1e-4 * meanVariance(m, frame),
       }, n);
-      const shift = -d * Math.log(frame.scale);
+      const shift = -d * log(frame.scale);
       const result = await runEm(model, [block], {
         maxIter,
         tol,
@@ -333,7 +334,7 @@ export class GaussianMixture {
   /** Bayesian information criterion: −2·ℓ + p·log n (lower is better). */
   bic(X: MatrixInput): number {
     const n = toMatrix(X).rows;
-    return -2 * this.score(X) * n + this.nParameters() * Math.log(n);
+    return -2 * this.score(X) * n + this.nParameters() * log(n);
   }
 
   /** Akaike information criterion: −2·ℓ + 2p. */

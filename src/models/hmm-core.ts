@@ -8,6 +8,7 @@ import { flattenShape, type DataBlock } from '../parts/gaussian.js';
 import { MarkovChainEm, type HmmParams } from '../parts/markov.js';
 import { loadRuntime, loadedRuntime } from '../wasm/load.js';
 import type { Workspace } from '../wasm/workspace.js';
+import { log } from '../core/fdlibm.js';
 
 /** Options every hidden Markov model takes. */
 export interface HmmOptions {
@@ -192,7 +193,7 @@ export class HiddenMarkovModel<P> {
         transPrior,
       }, maxT);
       // Log-densities in the frame differ from the data's by −n·d·log(scale) in total.
-      const shift = -m.rows * family.nFeatures * Math.log(frame.scale);
+      const shift = -m.rows * family.nFeatures * log(frame.scale);
       const result = await runEm(model, blocks, {
         maxIter, tol, nInit, seed,
         onIteration: options.onIteration && ((info) => options.onIteration!({ ...info, lowerBound: info.lowerBound + shift })),
@@ -310,7 +311,7 @@ export class HiddenMarkovModel<P> {
   }
 
   bic(X: MatrixInput, lengths?: readonly number[]): number {
-    return -2 * this.score(X, lengths) + this.nParameters() * Math.log(toMatrix(X).rows);
+    return -2 * this.score(X, lengths) + this.nParameters() * log(toMatrix(X).rows);
   }
 
   aic(X: MatrixInput, lengths?: readonly number[]): number {

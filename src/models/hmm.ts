@@ -11,6 +11,7 @@ import { kmeansSync } from '../parts/kmeans.js';
 import { loadRuntime } from '../wasm/load.js';
 import type { Workspace } from '../wasm/workspace.js';
 import { HiddenMarkovModel, probabilityRows, readJson, type HmmFamily, type HmmFitInfo, type HmmOptions } from './hmm-core.js';
+import { exp } from '../core/fdlibm.js';
 
 const IDENTITY = (d: number): Frame => ({ centre: new Float64Array(d), scale: 1 });
 const NO_FIT: HmmFitInfo = { converged: false, nIter: 0, lowerBounds: [], runLowerBounds: [], monotonicityViolations: [] };
@@ -249,7 +250,7 @@ function poisson(rng: Rng, lambda: number): number {
   while (rest > 0) {
     const part = Math.min(rest, 30);
     rest -= part;
-    const l = Math.exp(-part);
+    const l = exp(-part);
     let p = rng.random();
     let x = 0;
     while (p > l) {

@@ -26,8 +26,19 @@ export function frameOf(m: Matrix, sw: Float64Array | undefined): Frame {
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) maxAbs = Math.max(maxAbs, Math.abs(data[i * cols + j]! - centre[j]!));
   }
-  const scale = maxAbs > 0 && Number.isFinite(maxAbs) ? 2 ** Math.round(Math.log2(maxAbs)) : 1;
+  const scale = maxAbs > 0 && Number.isFinite(maxAbs) ? nearestPowerOfTwo(maxAbs) : 1;
   return { centre, scale };
+}
+
+/**
+ * 2^round(log₂ x) for finite x > 0, by exact halving and doubling: Math.log2 and ** round differently in different
+ * engines, and the scale must be the same everywhere for a seed to give the same bits (DESIGN §1).
+ */
+function nearestPowerOfTwo(x: number): number {
+  let p = 1;
+  while (x >= 2 * p) p *= 2;
+  while (x < p) p /= 2;
+  return x / p >= Math.SQRT2 ? 2 * p : p; // p ≤ x < 2p; log₂(x/p) ≥ ½ ⇔ x/p ≥ √2
 }
 
 export const IDENTITY_FRAME = (d: number): Frame => ({ centre: new Float64Array(d), scale: 1 });
@@ -65,7 +76,10 @@ export function meanVariance(m: Matrix, frame: Frame): number {
     for (let i = 0; i < rows; i++) mu += data[i * cols + j]!;
     mu /= rows;
     let s = 0;
-    for (let i = 0; i < rows; i++) s += (data[i * cols + j]! - mu) ** 2;
+    for (let i = 0; i < rows; i++) {
+      const t = data[i * cols + j]! - mu;
+      s += t * t;
+    }
     total += s / rows;
   }
   return total / cols / (frame.scale * frame.scale);

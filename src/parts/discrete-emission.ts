@@ -2,6 +2,7 @@ import type { Workspace } from '../wasm/workspace.js';
 import type { Emission } from './emission.js';
 import { NK_FLOOR, type DataBlock } from './gaussian.js';
 import { normalised } from './markov.js';
+import { log } from '../core/fdlibm.js';
 
 /**
  * Categorical emissions over symbols 0…M−1 (one integer feature): log p(x | c) = log B[c][x]. Statistics:
@@ -26,7 +27,7 @@ export class CategoricalEmission implements Emission<Float64Array> {
     const { k, m } = this;
     const sym = this.ws.f64(x.xPtr, x.n);
     const out = this.ws.f64(outPtr, k * x.n);
-    const logB = p.map(Math.log);
+    const logB = p.map(log);
     for (let c = 0; c < k; c++) {
       const add = shift ? shift[c]! : 0;
       for (let i = 0; i < x.n; i++) out[c * x.n + i] = logB[c * m + sym[i]!]! + add;
@@ -66,7 +67,7 @@ export class CategoricalEmission implements Emission<Float64Array> {
 /** log(x!) for non-negative integers: a table below 256, Stirling's series above (error < 1e-15 relative). */
 const LOG_FACT = (() => {
   const t = new Float64Array(256);
-  for (let i = 1; i < 256; i++) t[i] = t[i - 1]! + Math.log(i);
+  for (let i = 1; i < 256; i++) t[i] = t[i - 1]! + log(i);
   return t;
 })();
 
@@ -75,7 +76,7 @@ export function logFactorial(x: number): number {
   const n = x + 1;
   const inv = 1 / n;
   const inv2 = inv * inv;
-  return (n - 0.5) * Math.log(n) - n + 0.5 * Math.log(2 * Math.PI) + inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 / 1680)));
+  return (n - 0.5) * log(n) - n + 0.5 * log(2 * Math.PI) + inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 / 1680)));
 }
 
 /**
@@ -116,7 +117,7 @@ export class PoissonEmission implements Emission<Float64Array> {
       const o = c * x.n;
       for (let i = 0; i < x.n; i++) out[o + i] = cst - fact[i]!;
       for (let j = 0; j < d; j++) {
-        const ll = Math.log(lambdas[c * d + j]!);
+        const ll = log(lambdas[c * d + j]!);
         for (let i = 0; i < x.n; i++) {
           const xv = v[j * x.n + i]!;
           if (xv !== 0) out[o + i] += xv * ll;

@@ -2,8 +2,9 @@ import type { Workspace } from '../wasm/workspace.js';
 import type { Frame } from './data.js';
 import type { Emission } from './emission.js';
 import { NK_FLOOR, type CovarianceFamily, type DataBlock, type GaussStatsView } from './gaussian.js';
+import { log } from '../core/fdlibm.js';
 
-const LOG_2PI = Math.log(2 * Math.PI);
+const LOG_2PI = log(2 * Math.PI);
 
 /** Gaussian component parameters (flat; covariance arrays in the family's compact shape). */
 export interface GaussComponents {

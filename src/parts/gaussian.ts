@@ -2,6 +2,7 @@ import { DegenerateComponentError, ShapeError, ValidationError, assertNever } fr
 import { cholLowerInPlace, invLower, mulTransposed, upperFactor } from '../core/linalg.js';
 import { describe } from '../core/matrix.js';
 import type { Workspace } from '../wasm/workspace.js';
+import { log } from '../core/fdlibm.js';
 
 export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
 export const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
@@ -141,7 +142,7 @@ const full: CovarianceFamily = {
     ws.k.gaussFullLogProb(x.xPtr, x.n, x.d, k, meanPtr, kpPtr, x.d * x.d, csPtr, outPtr, workPtr),
   logDet: (pc, k, d) => {
     const out = new Float64Array(k);
-    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out[c] += Math.log(pc[c * d * d + j * d + j]!);
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out[c] += log(pc[c * d * d + j * d + j]!);
     return out;
   },
   covariances: (st, means, nkf, k, d, reg) => {
@@ -239,7 +240,7 @@ const diag: CovarianceFamily = {
   logProb: (ws, x, k, meanPtr, kpPtr, csPtr, outPtr) => ws.k.gaussDiagLogProb(x.xPtr, x.n, x.d, k, meanPtr, kpPtr, csPtr, outPtr),
   logDet: (pc, k, d) => {
     const out = new Float64Array(k);
-    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out[c] += Math.log(pc[c * d + j]!);
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) out[c] += log(pc[c * d + j]!);
     return out;
   },
   covariances: diagCovariances,
@@ -272,7 +273,7 @@ const spherical: CovarianceFamily = {
     return out;
   },
   logProb: diag.logProb,
-  logDet: (pc, _k, d) => pc.map((v) => d * Math.log(v)),
+  logDet: (pc, _k, d) => pc.map((v) => d * log(v)),
   covariances: (st, means, nkf, k, d, reg) => {
     const dc = diagCovariances(st, means, nkf, k, d, reg);
     const out = new Float64Array(k);

@@ -2,6 +2,7 @@ import type { Workspace } from '../wasm/workspace.js';
 import type { Emission } from './emission.js';
 import { NK_FLOOR, type CovarianceFamily, type DataBlock } from './gaussian.js';
 import { GaussianEmission, type GaussComponents } from './gaussian-emission.js';
+import { log } from '../core/fdlibm.js';
 
 /** Each state's emission is a mixture of `m` Gaussians: weights k×m and k·m Gaussian components. */
 export interface GmmComponents {
@@ -38,7 +39,7 @@ export class GmmEmission implements Emission<GmmComponents> {
   logProb(p: GmmComponents, x: DataBlock, outPtr: number, shift?: Float64Array): void {
     const { ws, k, m } = this;
     const n = x.n;
-    this.inner.logProb(p.gauss, x, this.respPtr, p.weights.map(Math.log));
+    this.inner.logProb(p.gauss, x, this.respPtr, p.weights.map(log));
     for (let s = 0; s < k; s++) {
       ws.k.logSumExpNormalize(this.respPtr + s * m * n * 8, n, m, 0, outPtr + s * n * 8);
     }

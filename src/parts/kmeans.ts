@@ -2,6 +2,7 @@ import { runEmSync, type EmModel, type Stats } from '../core/em.js';
 import type { Rng } from '../core/rng.js';
 import type { Workspace } from '../wasm/workspace.js';
 import type { DataBlock } from './gaussian.js';
+import { log } from '../core/fdlibm.js';
 
 /** A data block with the per-sample buffers hard assignment needs. */
 export interface KmBlock extends DataBlock {
@@ -39,7 +40,7 @@ export function kmeansPlusPlus(ws: Workspace, x: DataBlock, k: number, rng: Rng)
     const { n, d } = x;
     const centers = new Float64Array(k * d);
     const indices: number[] = [];
-    const trials = 2 + Math.floor(Math.log(k));
+    const trials = 2 + Math.floor(log(k));
     const pointPtr = ws.alloc(d);
     const closestPtr = ws.alloc(n);
     const candPtr = ws.alloc(n);
@@ -216,7 +217,10 @@ export class HardAssignmentEm implements EmModel<KmParams, KmBlock> {
     if (this.shiftTol <= 0) return false;
     if (!this.changed) return true;
     let shift = 0;
-    for (let p = 0; p < next.centers.length; p++) shift += (next.centers[p]! - prev.centers[p]!) ** 2;
+    for (let p = 0; p < next.centers.length; p++) {
+      const t = next.centers[p]! - prev.centers[p]!;
+      shift += t * t;
+    }
     return shift <= this.shiftTol;
   }
 }

@@ -3,6 +3,7 @@ import type { Rng } from '../core/rng.js';
 import type { Workspace } from '../wasm/workspace.js';
 import type { Emission } from './emission.js';
 import type { DataBlock } from './gaussian.js';
+import { log } from '../core/fdlibm.js';
 
 /** Hidden Markov model parameters: the chain and the state emissions. */
 export interface HmmParams<P> {
@@ -109,8 +110,8 @@ export class MarkovChainEm<P> implements EmModel<HmmParams<P>, DataBlock> {
   viterbi(p: HmmParams<P>, x: DataBlock, statesPtr: number): number {
     const { ws, k } = this;
     this.logB(p, x);
-    ws.f64(this.startPtr, k).set(p.startProb.map(Math.log));
-    ws.f64(this.transPtr, k * k).set(p.transMat.map(Math.log));
+    ws.f64(this.startPtr, k).set(p.startProb.map(log));
+    ws.f64(this.transPtr, k * k).set(p.transMat.map(log));
     this.uploaded = undefined;
     return ws.k.hmmViterbi(this.logBPtr, x.n, k, this.startPtr, this.transPtr, statesPtr, this.workPtr);
   }

@@ -4,6 +4,7 @@ import type { Workspace } from '../wasm/workspace.js';
 import type { Emission } from './emission.js';
 import { NK_FLOOR, type DataBlock } from './gaussian.js';
 import { kmeansPlusPlus, kmeansSync, randomDistinct } from './kmeans.js';
+import { log } from '../core/fdlibm.js';
 
 export interface MixtureParams<P> {
   weights: Float64Array;
@@ -52,7 +53,7 @@ export class MixtureEm<P> implements EmModel<MixtureParams<P>, DataBlock> {
 
   /** log w_c + log p(x_i | c) into the k×n buffer; returns its pointer. */
   weightedLogProb(params: MixtureParams<P>, x: DataBlock): number {
-    this.emission.logProb(params.components, x, this.logpPtr, params.weights.map(Math.log));
+    this.emission.logProb(params.components, x, this.logpPtr, params.weights.map(log));
     return this.logpPtr;
   }
 
