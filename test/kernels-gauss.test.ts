@@ -19,7 +19,7 @@ const ws = (await loadRuntime()).sync;
 // nothing past its outputs (a guard band after them) and left its inputs as they were.
 
 /** Work (f64) each kernel documents as its minimum (assembly/kernels/gauss-full.ts), with BS = 64 samples a block. */
-const logProbWork = (d: number) => d * 64 + 8;
+const logProbWork = (k: number, d: number) => 2 * d * 64 + k * d + 8;
 const accumulateWork = (k: number, d: number) => 2 * d * 64 + 2 * k * d * d + 8;
 const GUARD = 16;
 const SENTINEL = -1234.5678;
@@ -55,13 +55,13 @@ function fullLogProb(
     const uPtr = ws.put(ucs);
     const csPtr = ws.put(cs);
     const outPtr = putGuarded(k * n);
-    const workPtr = putGuarded(logProbWork(d));
+    const workPtr = putGuarded(logProbWork(k, d));
     ws.k.gaussFullLogProb(xPtr, n, d, k, meanPtr, uPtr, tied ? 0 : d * d, csPtr, outPtr, workPtr);
     expectUntouched(xPtr, x, 'x');
     expectUntouched(meanPtr, means, 'means');
     expectUntouched(uPtr, ucs, 'precision Cholesky factors');
     expectUntouched(csPtr, cs, 'constants');
-    readGuarded(workPtr, logProbWork(d), 'gaussFullLogProb work');
+    readGuarded(workPtr, logProbWork(k, d), 'gaussFullLogProb work');
     return readGuarded(outPtr, k * n, 'gaussFullLogProb');
   });
 }

@@ -14,7 +14,7 @@ const ROW: usize = 512; // bytes between panel rows: BS · 8
 /**
  * out[c·n + i] = cs[c] − ½‖(x_i − μ_c)ᵀU_c‖² for every component c < k, with μ_c = means[c·d …] and U_c the d×d
  * row-major upper-triangular factor at uc + c·ucStride f64 (scikit-learn's precisions_cholesky_[c]; ucStride = d·d
- * for full, 0 for tied): y_col = Σ_{j≤col} (x_j − μ_j)·U[j][col]. Tiles of 4 columns × 4 samples keep 8 v128
+ * for full, 0 for tied; its strictly lower part must be zero, as the tiles read it): y_col = Σ_{j≤col} (x_j − μ_j)·U[j][col]. Tiles of 4 columns × 4 samples keep 8 v128
  * accumulators live. cs[c] = −∞ gives −∞. Tied (ucStride 0, k > 1) computes xᵀU once per sample and subtracts μ_cᵀU
  * per component, as scikit-learn does: k times fewer operations. work: ≥ 2·d·BS + k·d + 8 f64.
  */
