@@ -167,7 +167,8 @@ describe('the Wikipedia weather HMM (Rainy=0, Sunny=1; walk, shop, clean)', () =
 });
 
 describe('odd and even state counts against the log-space reference', () => {
-  for (const k of [1, 2, 3, 5, 6, 7]) {
+  // k ≤ 8 runs the register-resident recursions, k ≥ 9 the general loops.
+  for (const k of [1, 2, 3, 4, 5, 6, 7, 8, 9, 12]) {
     for (const t of [1, 2, 64, 201]) {
       it(`k=${k}, t=${t}`, () => {
         const rand = testRng(1000 * k + t);
@@ -208,6 +209,23 @@ describe('odd and even state counts against the log-space reference', () => {
     const brute = bruteForceRef(logB, t, k, start, trans);
     expect(brute.logLik).toBeGreaterThan(-Infinity);
     checkAgainst(logB, t, k, start, trans, brute, brute.best);
+  });
+
+  it('scale rescue on the general path (k=10 left-right, an unreachable state fits best by 900 nats)', () => {
+    const k = 10;
+    const t = 12;
+    const start = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const zeros: number[] = [];
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (j < i || j > i + 1) zeros.push(i * k + j);
+    const rand = testRng(32);
+    const trans = randomStochastic(rand, k, k, zeros);
+    const logB = randomLogB(rand, t, k, -5, 0);
+    logB[0 * t + 1] = -900;
+    logB[1 * t + 1] = -905;
+    for (let s = 2; s < k; s++) logB[s * t + 1] = 0;
+    const ref = forwardBackwardRef(logB, t, k, start, trans);
+    expect(ref.logLik).toBeGreaterThan(-Infinity);
+    checkAgainst(logB, t, k, start, trans, ref, viterbiRef(logB, t, k, start.map(Math.log), trans.map(Math.log)), 1e-11);
   });
 
   it('adds ξ into xi rather than overwriting it', () => {
@@ -282,7 +300,7 @@ describe('hard cases', () => {
     expect(Array.from(v.states)).toEqual(Array.from(vr.states));
   });
 
-  for (const k of [1, 2, 3, 6]) {
+  for (const k of [1, 2, 3, 6, 9, 10]) {
     it(`−∞ emission for every state at one time → −Infinity, γ = 0, ξ untouched (k=${k})`, () => {
       const t = 9;
       const rand = testRng(60 + k);

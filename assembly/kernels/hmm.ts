@@ -31,16 +31,18 @@ export function hmmForwardBackward(
   //   β̂_{t−1} = 1, β̂_τ = A·w_{τ+1} with w_{τ+1} = B̃_{τ+1} ⊙ β̂_{τ+1} / c_{τ+1};
   //   γ_τ = α̂_τ ⊙ β̂_τ, ξ_τ(i, j) = α̂_τ(i)·A(i, j)·w_{τ+1}(j).
   // Σ_τ ξ_τ(i, j) = A(i, j)·S(i, j) with S = Σ_τ α̂_τ ⊗ w_{τ+1}, so only the k×k matrix S is accumulated.
+  // Both recursions are chains of dependent steps, so each step keeps its critical path short: the forward pass
+  // multiplies the unnormalised q_{τ−1} = c_{τ−1}·α̂_{τ−1} by A and applies 1/c_{τ−1} afterwards, so the division
+  // runs beside the product instead of before it; the backward pass reads B̃_τ/c_τ, stored by the forward pass.
   const kp = padded(k);
   const row = <usize>kp << 3; // bytes per padded state vector
   const aPtr = workPtr; // A, kp×kp row-major, zero padding
   const atPtr = aPtr + row * <usize>kp; // Aᵀ, kp×kp
   const sPtr = atPtr + row * <usize>kp; // S, kp×kp
-  const wPtr = sPtr + row * <usize>kp;
-  let betaPtr = wPtr + row;
-  let betaNextPtr = betaPtr + row;
-  const pPtr = betaNextPtr + row; // α̂_{τ−1}·A
-  const bPtr = pPtr + row; // B̃, t×kp time-major
+  const qPtr = sPtr + row * <usize>kp; // two state vectors of scratch (q, then w)
+  const betaPtr = qPtr + 2 * row; // β̂_τ
+  const pPtr = betaPtr + row; // π, then α̂_{τ−1}·A for a rescued step
+  const bPtr = pPtr + row; // B̃, t×kp time-major; B̃_τ/c_τ after the forward pass
   const alphaPtr = bPtr + row * <usize>t; // α̂, t×kp time-major
   const cPtr = alphaPtr + row * <usize>t; // m_τ after the prepass, then c_τ
 
@@ -55,84 +57,154 @@ export function hmmForwardBackward(
 
   shiftedEmissions(logBPtr, t, k, bPtr, cPtr);
 
-  // Forward pass.
-  let mSum = 0.0;
-  let impossible = false;
-  let prevPtr: usize = 0;
-  for (let tau = 0; tau < t; tau++) {
-    const btPtr = bPtr + row * <usize>tau;
-    const atauPtr = alphaPtr + row * <usize>tau;
-    if (tau > 0) matVecRows(prevPtr, aPtr, pPtr, k, kp);
-    let cv = f64x2.splat(0.0);
-    for (let j = 0; j < kp; j += 2) {
-      const off = <usize>j << 3;
-      const q = f64x2.mul(v128.load(pPtr + off), v128.load(btPtr + off));
-      v128.store(atauPtr + off, q);
-      cv = f64x2.add(cv, q);
-    }
-    let c = f64x2.extract_lane(cv, 0) + f64x2.extract_lane(cv, 1);
-    let m = load<f64>(cPtr + (<usize>tau << 3));
-    if (!(c >= SCALE_FLOOR)) {
-      // The best-fitting state is (nearly) unreachable: shift by the best reachable one, so c_τ ≥ max p_j there.
-      // B̃ only grows, and unreachable states (p_j = 0) get B̃ = 0, which changes no posterior.
-      m = -Infinity;
-      for (let j = 0; j < k; j++) {
-        const l = load<f64>(logBPtr + (<usize>(j * t + tau) << 3));
-        if (load<f64>(pPtr + (<usize>j << 3)) > 0.0 && l > m) m = l;
-      }
-      c = 0.0;
-      if (m > -Infinity) {
-        for (let j = 0; j < k; j++) {
-          const p = load<f64>(pPtr + (<usize>j << 3));
-          const b = p > 0.0 ? expF64(load<f64>(logBPtr + (<usize>(j * t + tau) << 3)) - m) : 0.0;
-          store<f64>(btPtr + (<usize>j << 3), b);
-          store<f64>(atauPtr + (<usize>j << 3), p * b);
-          c += p * b;
-        }
-      }
-      if (!(c > 0.0)) {
-        impossible = true;
-        break;
-      }
-    }
-    mSum += m;
-    store<f64>(cPtr + (<usize>tau << 3), c);
-    const inv = f64x2.splat(1.0 / c);
-    for (let j = 0; j < kp; j += 2) {
-      const off = <usize>j << 3;
-      v128.store(atauPtr + off, f64x2.mul(v128.load(atauPtr + off), inv));
-    }
-    prevPtr = atauPtr;
-  }
-
-  if (impossible) {
+  let mSum: f64;
+  if (kp == 2) mSum = forwardSmall(1, logBPtr, t, k, aPtr, pPtr, bPtr, alphaPtr, cPtr, qPtr);
+  else if (kp == 4) mSum = forwardSmall(2, logBPtr, t, k, aPtr, pPtr, bPtr, alphaPtr, cPtr, qPtr);
+  else if (kp == 6) mSum = forwardSmall(3, logBPtr, t, k, aPtr, pPtr, bPtr, alphaPtr, cPtr, qPtr);
+  else if (kp == 8) mSum = forwardSmall(4, logBPtr, t, k, aPtr, pPtr, bPtr, alphaPtr, cPtr, qPtr);
+  else mSum = forwardGeneric(logBPtr, t, k, aPtr, pPtr, bPtr, alphaPtr, cPtr, qPtr);
+  if (isNaN(mSum)) {
+    // An impossible sequence.
     if (gammaPtr) memory.fill(gammaPtr, 0, (<usize>t * <usize>k) << 3);
     return -Infinity;
   }
   const logLik = mSum + sumLogs(cPtr, t);
   if (gammaPtr == 0 && xiPtr == 0) return logLik;
 
-  // Backward pass.
-  const one = f64x2.splat(1.0);
-  for (let j = 0; j < kp; j += 2) v128.store(betaPtr + (<usize>j << 3), one);
   if (xiPtr) memory.fill(sPtr, 0, row * <usize>kp);
-  const tStride = <usize>t << 3;
-  const last = alphaPtr + row * <usize>(t - 1);
   if (gammaPtr) {
+    const tStride = <usize>t << 3;
     const gLast = gammaPtr + (<usize>(t - 1) << 3);
+    const last = alphaPtr + row * <usize>(t - 1);
     for (let s = 0; s < k; s++) store<f64>(gLast + tStride * <usize>s, load<f64>(last + (<usize>s << 3)));
   }
-  for (let tau = t - 2; tau >= 0; tau--) {
-    const nextB = bPtr + row * <usize>(tau + 1);
-    const inv = f64x2.splat(1.0 / load<f64>(cPtr + (<usize>(tau + 1) << 3)));
+  const xiOn = xiPtr != 0;
+  if (kp == 2) backwardSmall(1, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn);
+  else if (kp == 4) backwardSmall(2, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn);
+  else if (kp == 6) backwardSmall(3, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn);
+  else if (kp == 8) backwardSmall(4, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn);
+  else backwardGeneric(t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn, qPtr, betaPtr);
+  if (xiPtr) {
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) {
+        const x = xiPtr + (<usize>(i * k + j) << 3);
+        const off = <usize>(i * kp + j) << 3;
+        store<f64>(x, load<f64>(x) + load<f64>(aPtr + off) * load<f64>(sPtr + off));
+      }
+    }
+  }
+  return logLik;
+}
+
+/**
+ * A forward step whose c_τ fell below SCALE_FLOOR: the best-fitting state is (nearly) unreachable, so shift by the
+ * best reachable one instead, making c_τ ≥ max p_j there. B̃ only grows, and unreachable states (p_j = 0) get
+ * B̃ = 0, which changes no posterior. Rewrites row τ of B̃, writes q_τ (padding 0) to qOut and c_τ to c[τ];
+ * returns the new shift m_τ, or NaN when no state can explain step τ (an impossible sequence).
+ */
+function rescueStep(
+  logBPtr: usize, t: i32, k: i32, tau: i32, aPtr: usize, pPtr: usize, alphaPtr: usize, btPtr: usize, qOutPtr: usize,
+  cPtr: usize,
+): f64 {
+  const kp = padded(k);
+  const row = <usize>kp << 3;
+  if (tau > 0) matVecRows(alphaPtr + row * <usize>(tau - 1), aPtr, pPtr, k, kp);
+  let m = -Infinity;
+  for (let j = 0; j < k; j++) {
+    const l = load<f64>(logBPtr + (<usize>(j * t + tau) << 3));
+    if (load<f64>(pPtr + (<usize>j << 3)) > 0.0 && l > m) m = l;
+  }
+  if (!(m > -Infinity)) return NaN;
+  let c = 0.0;
+  for (let j = 0; j < k; j++) {
+    const p = load<f64>(pPtr + (<usize>j << 3));
+    const b = p > 0.0 ? expF64(load<f64>(logBPtr + (<usize>(j * t + tau) << 3)) - m) : 0.0;
+    store<f64>(btPtr + (<usize>j << 3), b);
+    store<f64>(qOutPtr + (<usize>j << 3), p * b);
+    c += p * b;
+  }
+  if (k & 1) store<f64>(qOutPtr + (<usize>k << 3), 0.0);
+  if (!(c > 0.0)) return NaN;
+  store<f64>(cPtr + (<usize>tau << 3), c);
+  return m;
+}
+
+/**
+ * Forward pass for any k: q_τ = B̃_τ ⊙ ((q_{τ−1}·A)·(1/c_{τ−1})), c_τ = Σ q_τ, α̂_τ = q_τ/c_τ into alpha, c_τ into c,
+ * B̃_τ/c_τ over B̃; returns Σ_τ m_τ, or NaN for an impossible sequence. q: two state vectors of scratch.
+ */
+function forwardGeneric(
+  logBPtr: usize, t: i32, k: i32, aPtr: usize, pPtr: usize, bPtr: usize, alphaPtr: usize, cPtr: usize, qScratch: usize,
+): f64 {
+  const kp = padded(k);
+  const row = <usize>kp << 3;
+  let qPtr = qScratch;
+  let qNextPtr = qScratch + row;
+  let mSum = 0.0;
+  let inv = f64x2.splat(1.0);
+  for (let tau = 0; tau < t; tau++) {
+    const btPtr = bPtr + row * <usize>tau;
+    let cv = f64x2.splat(0.0);
+    if (tau > 0) {
+      matVecRows(qPtr, aPtr, qNextPtr, k, kp);
+      for (let j = 0; j < kp; j += 2) {
+        const off = <usize>j << 3;
+        const q = f64x2.mul(v128.load(btPtr + off), f64x2.mul(v128.load(qNextPtr + off), inv));
+        v128.store(qNextPtr + off, q);
+        cv = f64x2.add(cv, q);
+      }
+    } else {
+      for (let j = 0; j < kp; j += 2) {
+        const off = <usize>j << 3;
+        const q = f64x2.mul(v128.load(btPtr + off), v128.load(pPtr + off));
+        v128.store(qNextPtr + off, q);
+        cv = f64x2.add(cv, q);
+      }
+    }
+    let c = f64x2.extract_lane(cv, 0) + f64x2.extract_lane(cv, 1);
+    let m = load<f64>(cPtr + (<usize>tau << 3));
+    if (!(c >= SCALE_FLOOR)) {
+      m = rescueStep(logBPtr, t, k, tau, aPtr, pPtr, alphaPtr, btPtr, qNextPtr, cPtr);
+      if (isNaN(m)) return NaN;
+      c = load<f64>(cPtr + (<usize>tau << 3));
+    }
+    mSum += m;
+    store<f64>(cPtr + (<usize>tau << 3), c);
+    inv = f64x2.splat(1.0 / c);
+    const atauPtr = alphaPtr + row * <usize>tau;
     for (let j = 0; j < kp; j += 2) {
       const off = <usize>j << 3;
-      v128.store(wPtr + off, f64x2.mul(f64x2.mul(v128.load(nextB + off), v128.load(betaPtr + off)), inv));
+      v128.store(atauPtr + off, f64x2.mul(v128.load(qNextPtr + off), inv));
+      v128.store(btPtr + off, f64x2.mul(v128.load(btPtr + off), inv));
     }
-    matVecRows(wPtr, atPtr, betaNextPtr, k, kp); // β̂_τ(i) = Σ_j Aᵀ(j, i)·w(j)
-    const tmp = betaPtr;
-    betaPtr = betaNextPtr;
-    betaNextPtr = tmp;
+    const tmp = qPtr;
+    qPtr = qNextPtr;
+    qNextPtr = tmp;
+  }
+  return mSum;
+}
+
+/**
+ * Backward pass for any k, after forwardGeneric: β̂_τ = Aᵀ-product of w_{τ+1}, w_τ = (B̃_τ/c_τ) ⊙ β̂_τ; writes
+ * γ_τ for τ < t − 1 when gammaPtr ≠ 0 and adds α̂_τ ⊗ w_{τ+1} into S when xiOn. q: two state vectors of scratch.
+ */
+function backwardGeneric(
+  t: i32, k: i32, atPtr: usize, sPtr: usize, bPtr: usize, alphaPtr: usize, gammaPtr: usize, xiOn: bool,
+  qScratch: usize, betaPtr: usize,
+): void {
+  const kp = padded(k);
+  const row = <usize>kp << 3;
+  const tStride = <usize>t << 3;
+  let wPtr = qScratch;
+  let wNextPtr = qScratch + row;
+  memory.copy(wPtr, bPtr + row * <usize>(t - 1), row); // w_{t−1} = B̃_{t−1}/c_{t−1} (β̂_{t−1} = 1)
+  for (let tau = t - 2; tau >= 0; tau--) {
+    matVecRows(wPtr, atPtr, betaPtr, k, kp); // β̂_τ(i) = Σ_j Aᵀ(j, i)·w(j)
+    const btPtr = bPtr + row * <usize>tau;
+    for (let j = 0; j < kp; j += 2) {
+      const off = <usize>j << 3;
+      v128.store(wNextPtr + off, f64x2.mul(v128.load(btPtr + off), v128.load(betaPtr + off)));
+    }
     const atauPtr = alphaPtr + row * <usize>tau;
     if (gammaPtr) {
       const gPtr = gammaPtr + (<usize>tau << 3);
@@ -147,7 +219,7 @@ export function hmmForwardBackward(
         store<f64>(gPtr + tStride * <usize>s, load<f64>(atauPtr + off) * load<f64>(betaPtr + off));
       }
     }
-    if (xiPtr) {
+    if (xiOn) {
       for (let i = 0; i < k; i++) {
         const a = v128.load64_splat(atauPtr + (<usize>i << 3));
         const sRow = sPtr + row * <usize>i;
@@ -157,17 +229,10 @@ export function hmmForwardBackward(
         }
       }
     }
+    const tmp = wPtr;
+    wPtr = wNextPtr;
+    wNextPtr = tmp;
   }
-  if (xiPtr) {
-    for (let i = 0; i < k; i++) {
-      for (let j = 0; j < k; j++) {
-        const x = xiPtr + (<usize>(i * k + j) << 3);
-        const off = <usize>(i * kp + j) << 3;
-        store<f64>(x, load<f64>(x) + load<f64>(aPtr + off) * load<f64>(sPtr + off));
-      }
-    }
-  }
-  return logLik;
 }
 
 /**
@@ -372,3 +437,185 @@ function sumLogs(cPtr: usize, t: i32): f64 {
   if (t & 1) sum += logF64(load<f64>(cPtr + (<usize>t2 << 3)));
   return sum;
 }
+
+// ---------------------------------------------------------------- k ≤ 8: the state vectors in registers
+// For kp ≤ 8 (nv = kp/2 ≤ 4 vectors) the recursions keep q, w and β in v128 locals and unroll the k×k products,
+// so a step is a few dozen instructions with no loop overhead and no store-to-load round trip on its critical path.
+// nv is a constant at every call site: after inlining, the `nv > …` tests fold away.
+
+// @ts-ignore: decorator
+@inline function lane0(v: v128): v128 {
+  return v128.shuffle<f64>(v, v, 0, 0);
+}
+
+// @ts-ignore: decorator
+@inline function lane1(v: v128): v128 {
+  return v128.shuffle<f64>(v, v, 1, 1);
+}
+
+/** acc + x·M[j] for the nv vectors of row M (even/odd accumulator sets are chosen by the caller). */
+// @ts-ignore: decorator
+@inline function rowFma(nv: i32, acc: v128, x: v128, m: usize, j: i32): v128 {
+  return j < nv ? f64x2.add(acc, f64x2.mul(x, v128.load(m + (<usize>j << 4)))) : acc;
+}
+
+/**
+ * One k×k product for k ≤ 8: returns vector j (0 ≤ j < nv) of Σ_i x_i·M[i] where x is given as the registers
+ * x0…x3 and M is kp×kp row-major; rows alternate between two accumulators to halve the dependent adds.
+ */
+// @ts-ignore: decorator
+@inline function smallMatVec(nv: i32, j: i32, x0: v128, x1: v128, x2: v128, x3: v128, m: usize): v128 {
+  const row: usize = <usize>nv << 4;
+  const off = <usize>j << 4;
+  let e = f64x2.mul(lane0(x0), v128.load(m + off));
+  let o = f64x2.mul(lane1(x0), v128.load(m + row + off));
+  if (nv > 1) {
+    e = f64x2.add(e, f64x2.mul(lane0(x1), v128.load(m + 2 * row + off)));
+    o = f64x2.add(o, f64x2.mul(lane1(x1), v128.load(m + 3 * row + off)));
+  }
+  if (nv > 2) {
+    e = f64x2.add(e, f64x2.mul(lane0(x2), v128.load(m + 4 * row + off)));
+    o = f64x2.add(o, f64x2.mul(lane1(x2), v128.load(m + 5 * row + off)));
+  }
+  if (nv > 3) {
+    e = f64x2.add(e, f64x2.mul(lane0(x3), v128.load(m + 6 * row + off)));
+    o = f64x2.add(o, f64x2.mul(lane1(x3), v128.load(m + 7 * row + off)));
+  }
+  return f64x2.add(e, o);
+}
+
+/** forwardGeneric for kp = 2·nv ≤ 8, with q in registers. */
+// @ts-ignore: decorator
+@inline function forwardSmall(
+  nv: i32, logBPtr: usize, t: i32, k: i32, aPtr: usize, pPtr: usize, bPtr: usize, alphaPtr: usize, cPtr: usize,
+  qPtr: usize,
+): f64 {
+  const row: usize = <usize>nv << 4;
+  const zero = f64x2.splat(0.0);
+  let q0 = zero;
+  let q1 = zero;
+  let q2 = zero;
+  let q3 = zero;
+  let inv = zero;
+  let mSum = 0.0;
+  for (let tau = 0; tau < t; tau++) {
+    const bt = bPtr + row * <usize>tau;
+    if (tau == 0) {
+      q0 = f64x2.mul(v128.load(bt), v128.load(pPtr));
+      if (nv > 1) q1 = f64x2.mul(v128.load(bt, 16), v128.load(pPtr, 16));
+      if (nv > 2) q2 = f64x2.mul(v128.load(bt, 32), v128.load(pPtr, 32));
+      if (nv > 3) q3 = f64x2.mul(v128.load(bt, 48), v128.load(pPtr, 48));
+    } else {
+      const p0 = smallMatVec(nv, 0, q0, q1, q2, q3, aPtr);
+      const p1 = nv > 1 ? smallMatVec(nv, 1, q0, q1, q2, q3, aPtr) : zero;
+      const p2 = nv > 2 ? smallMatVec(nv, 2, q0, q1, q2, q3, aPtr) : zero;
+      const p3 = nv > 3 ? smallMatVec(nv, 3, q0, q1, q2, q3, aPtr) : zero;
+      q0 = f64x2.mul(v128.load(bt), f64x2.mul(p0, inv));
+      if (nv > 1) q1 = f64x2.mul(v128.load(bt, 16), f64x2.mul(p1, inv));
+      if (nv > 2) q2 = f64x2.mul(v128.load(bt, 32), f64x2.mul(p2, inv));
+      if (nv > 3) q3 = f64x2.mul(v128.load(bt, 48), f64x2.mul(p3, inv));
+    }
+    let cv = q0;
+    if (nv > 1) cv = f64x2.add(cv, q1);
+    if (nv > 2) cv = f64x2.add(cv, q2);
+    if (nv > 3) cv = f64x2.add(cv, q3);
+    let c = f64x2.extract_lane(cv, 0) + f64x2.extract_lane(cv, 1);
+    let m = load<f64>(cPtr + (<usize>tau << 3));
+    if (!(c >= SCALE_FLOOR)) {
+      m = rescueStep(logBPtr, t, k, tau, aPtr, pPtr, alphaPtr, bt, qPtr, cPtr);
+      if (isNaN(m)) return NaN;
+      c = load<f64>(cPtr + (<usize>tau << 3));
+      q0 = v128.load(qPtr);
+      if (nv > 1) q1 = v128.load(qPtr, 16);
+      if (nv > 2) q2 = v128.load(qPtr, 32);
+      if (nv > 3) q3 = v128.load(qPtr, 48);
+    }
+    mSum += m;
+    store<f64>(cPtr + (<usize>tau << 3), c);
+    inv = f64x2.splat(1.0 / c);
+    const at = alphaPtr + row * <usize>tau;
+    v128.store(at, f64x2.mul(q0, inv));
+    v128.store(bt, f64x2.mul(v128.load(bt), inv));
+    if (nv > 1) {
+      v128.store(at, f64x2.mul(q1, inv), 16);
+      v128.store(bt, f64x2.mul(v128.load(bt, 16), inv), 16);
+    }
+    if (nv > 2) {
+      v128.store(at, f64x2.mul(q2, inv), 32);
+      v128.store(bt, f64x2.mul(v128.load(bt, 32), inv), 32);
+    }
+    if (nv > 3) {
+      v128.store(at, f64x2.mul(q3, inv), 48);
+      v128.store(bt, f64x2.mul(v128.load(bt, 48), inv), 48);
+    }
+  }
+  return mSum;
+}
+
+/** γ_τ(2j), γ_τ(2j+1) (when < k) from the vector g. */
+// @ts-ignore: decorator
+@inline function storeGammaPair(g: v128, j: i32, k: i32, gPtr: usize, tStride: usize): void {
+  store<f64>(gPtr + tStride * <usize>(2 * j), f64x2.extract_lane(g, 0));
+  if (2 * j + 1 < k) store<f64>(gPtr + tStride * <usize>(2 * j + 1), f64x2.extract_lane(g, 1));
+}
+
+/** S row i += α̂_τ(i)·w for the nv vectors of w. */
+// @ts-ignore: decorator
+@inline function addOuterRow(nv: i32, i: i32, a: v128, w0: v128, w1: v128, w2: v128, w3: v128, sPtr: usize): void {
+  const r = sPtr + (<usize>(i * nv) << 4);
+  v128.store(r, f64x2.add(v128.load(r), f64x2.mul(a, w0)));
+  if (nv > 1) v128.store(r, f64x2.add(v128.load(r, 16), f64x2.mul(a, w1)), 16);
+  if (nv > 2) v128.store(r, f64x2.add(v128.load(r, 32), f64x2.mul(a, w2)), 32);
+  if (nv > 3) v128.store(r, f64x2.add(v128.load(r, 48), f64x2.mul(a, w3)), 48);
+}
+
+/** backwardGeneric for kp = 2·nv ≤ 8, with w and β̂ in registers. */
+// @ts-ignore: decorator
+@inline function backwardSmall(
+  nv: i32, t: i32, k: i32, atPtr: usize, sPtr: usize, bPtr: usize, alphaPtr: usize, gammaPtr: usize, xiOn: bool,
+): void {
+  const row: usize = <usize>nv << 4;
+  const tStride = <usize>t << 3;
+  const zero = f64x2.splat(0.0);
+  const bl = bPtr + row * <usize>(t - 1); // w_{t−1} = B̃_{t−1}/c_{t−1} (β̂_{t−1} = 1)
+  let w0 = v128.load(bl);
+  let w1 = nv > 1 ? v128.load(bl, 16) : zero;
+  let w2 = nv > 2 ? v128.load(bl, 32) : zero;
+  let w3 = nv > 3 ? v128.load(bl, 48) : zero;
+  for (let tau = t - 2; tau >= 0; tau--) {
+    const b0 = smallMatVec(nv, 0, w0, w1, w2, w3, atPtr);
+    const b1 = nv > 1 ? smallMatVec(nv, 1, w0, w1, w2, w3, atPtr) : zero;
+    const b2 = nv > 2 ? smallMatVec(nv, 2, w0, w1, w2, w3, atPtr) : zero;
+    const b3 = nv > 3 ? smallMatVec(nv, 3, w0, w1, w2, w3, atPtr) : zero;
+    const at = alphaPtr + row * <usize>tau;
+    if (gammaPtr) {
+      const gPtr = gammaPtr + (<usize>tau << 3);
+      storeGammaPair(f64x2.mul(v128.load(at), b0), 0, k, gPtr, tStride);
+      if (nv > 1) storeGammaPair(f64x2.mul(v128.load(at, 16), b1), 1, k, gPtr, tStride);
+      if (nv > 2) storeGammaPair(f64x2.mul(v128.load(at, 32), b2), 2, k, gPtr, tStride);
+      if (nv > 3) storeGammaPair(f64x2.mul(v128.load(at, 48), b3), 3, k, gPtr, tStride);
+    }
+    if (xiOn) {
+      addOuterRow(nv, 0, v128.load64_splat(at), w0, w1, w2, w3, sPtr);
+      addOuterRow(nv, 1, v128.load64_splat(at, 8), w0, w1, w2, w3, sPtr);
+      if (nv > 1) {
+        addOuterRow(nv, 2, v128.load64_splat(at, 16), w0, w1, w2, w3, sPtr);
+        addOuterRow(nv, 3, v128.load64_splat(at, 24), w0, w1, w2, w3, sPtr);
+      }
+      if (nv > 2) {
+        addOuterRow(nv, 4, v128.load64_splat(at, 32), w0, w1, w2, w3, sPtr);
+        addOuterRow(nv, 5, v128.load64_splat(at, 40), w0, w1, w2, w3, sPtr);
+      }
+      if (nv > 3) {
+        addOuterRow(nv, 6, v128.load64_splat(at, 48), w0, w1, w2, w3, sPtr);
+        addOuterRow(nv, 7, v128.load64_splat(at, 56), w0, w1, w2, w3, sPtr);
+      }
+    }
+    const bt = bPtr + row * <usize>tau;
+    w0 = f64x2.mul(v128.load(bt), b0);
+    if (nv > 1) w1 = f64x2.mul(v128.load(bt, 16), b1);
+    if (nv > 2) w2 = f64x2.mul(v128.load(bt, 32), b2);
+    if (nv > 3) w3 = f64x2.mul(v128.load(bt, 48), b3);
+  }
+}
+

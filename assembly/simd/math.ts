@@ -1,28 +1,32 @@
 // Vectorised exp and log over f64x2 (AssemblyScript has neither), with scalar twins that run the same operations
-// in the same order, so a kernel's vector body and scalar tail agree bit for bit. Both follow fdlibm (Sun, 1993):
-// e_exp.c for exp, musl's branch-free form of e_log.c for log.
+// in the same order, so a kernel's vector body and scalar tail agree bit for bit. exp is table-driven (Tang, 1989; the
+// layout of ARM optimized-routines), log follows musl's branch-free form of fdlibm's e_log.c (Sun, 1993).
 
-const LOG2E: f64 = 1.4426950408889634;
-const LN2_HI: f64 = 6.93147180369123816490e-1; // 0x3fe62e42fee00000: 32 significant bits, so k·LN2_HI is exact
+import { EXP_C2, EXP_C3, EXP_C4, EXP_TABLE_2J } from './exp-table';
+
+const LN2_HI: f64 = 6.93147180369123816490e-1; // 0x3fe62e42fee00000: 32 significant bits (fdlibm)
 const LN2_LO: f64 = 1.90821492927058770002e-10; // ln 2 − LN2_HI
-const SHIFTER: f64 = 6755399441055744.0; // 1.5·2^52: t + SHIFTER rounds t to an integer held in the low mantissa bits
-const SHIFTER_BITS: i64 = 0x4338000000000000;
-// exp is +Inf above 709.782712893384 and 0 below −745.1332191019412; clamping just outside keeps k in [−1076, 1024].
+// exp: x = (256·e + j)·ln2/256 + r, |r| ≤ ln2/512, e^x = 2^e·2^(j/256)·e^r.
+const INV_LN2_N: f64 = 369.3299304675746; // 256/ln 2
+const NEG_LN2_HI_N: f64 = -LN2_HI / 256.0; // 32 significant bits: n·NEG_LN2_HI_N is exact for |n| < 2^21
+const NEG_LN2_LO_N: f64 = -LN2_LO / 256.0;
+const SHIFTER: f64 = 6755399441055744.0; // 1.5·2^52: z + SHIFTER rounds z to an integer n held in the low mantissa bits
+const SHIFTER_BITS_DIV_256: i64 = 0x0043380000000000; // bits(SHIFTER) >> 8, so (bits(z + SHIFTER) >>> 8) − this = ⌊n/256⌋
+// |x| ≤ 700 keeps 2^e·H_j normal and finite, and 2^e·H_j·tmp (tmp ≈ e^r − 1, |tmp| < 0.0014) normal or too small
+// to matter (a subnormal product's rounding is ≤ 2^−12 ULP of a result ≥ e^−700). Beyond, exp is +Inf above
+// 709.782712893384 and 0 below −745.1332191019412; clamping to [−746, 710] keeps e in [−1077, 1024], and 2^e is applied as 2^⌊e/2⌋·2^(e−⌊e/2⌋).
+const EXP_FAST_MAX: f64 = 700.0;
 const EXP_CLAMP_LO: f64 = -746.0;
 const EXP_CLAMP_HI: f64 = 710.0;
-// Remez coefficients of (r·(e^r + 1)/(e^r − 1) − 2)/r² ≈ P1·r² + … on |r| ≤ ln2/2 (fdlibm e_exp.c).
-const P1: f64 = 1.66666666666666019037e-1;
-const P2: f64 = -2.77777777770155933842e-3;
-const P3: f64 = 6.61375632143793436117e-5;
-const P4: f64 = -1.65339022054652515390e-6;
-const P5: f64 = 4.13813679705723846039e-8;
 // Splatted constants for expF64x2, read from a static table: V8 rebuilds every v128.const inside a loop from
-// immediates, and loading them instead made vexp 1.5× faster (5.4 → 3.6 ms for 8·10^5 values). X_* are byte offsets.
-const X_LO = 0, X_HI = 16, X_LOG2E = 32, X_SHIFTER = 48, X_LN2_HI = 64, X_LN2_LO = 80, X_P1 = 96, X_P2 = 112;
-const X_P3 = 128, X_P4 = 144, X_P5 = 160, X_TWO = 176, X_ONE = 192, X_I2048 = 208, X_I1024 = 224, X_I1023 = 240;
+// immediates, and loading them instead is faster. X_* are byte offsets.
+const X_INV_LN2_N = 0, X_SHIFTER = 16, X_NEG_LN2_HI_N = 32, X_NEG_LN2_LO_N = 48, X_C2 = 64, X_C3 = 80, X_C4 = 96;
+const X_FAST_MAX = 112, X_LO = 128, X_HI = 144, X_SHIFTER_DIV = 160, X_I2048 = 176, X_I1024 = 192, X_I1023 = 208;
 const EXP_TABLE: usize = memory.data<f64>([
-  EXP_CLAMP_LO, EXP_CLAMP_LO, EXP_CLAMP_HI, EXP_CLAMP_HI, LOG2E, LOG2E, SHIFTER, SHIFTER, LN2_HI, LN2_HI, LN2_LO, LN2_LO,
-  P1, P1, P2, P2, P3, P3, P4, P4, P5, P5, 2.0, 2.0, 1.0, 1.0,
+  INV_LN2_N, INV_LN2_N, SHIFTER, SHIFTER, NEG_LN2_HI_N, NEG_LN2_HI_N, NEG_LN2_LO_N, NEG_LN2_LO_N,
+  EXP_C2, EXP_C2, EXP_C3, EXP_C3, EXP_C4, EXP_C4, EXP_FAST_MAX, EXP_FAST_MAX,
+  EXP_CLAMP_LO, EXP_CLAMP_LO, EXP_CLAMP_HI, EXP_CLAMP_HI,
+  reinterpret<f64>(SHIFTER_BITS_DIV_256), reinterpret<f64>(SHIFTER_BITS_DIV_256),
   reinterpret<f64>(<i64>2048), reinterpret<f64>(<i64>2048), reinterpret<f64>(<i64>1024), reinterpret<f64>(<i64>1024),
   reinterpret<f64>(<i64>1023), reinterpret<f64>(<i64>1023),
 ], 16);
@@ -60,41 +64,76 @@ const LOG_TABLE: usize = memory.data<f64>([
 ], 16);
 
 /**
- * e^x for two lanes. Cody–Waite reduction x = k·ln2 + r (|r| ≤ ln2/2), fdlibm's rational form
- * e^r = 1 − ((lo − r·c/(2 − c)) − hi), then the scale 2^k applied as 2^⌊k/2⌋·2^(k−⌊k/2⌋) built from exponent bits,
- * so subnormal results round once and 2^1024 overflows to +Inf.
+ * e^x for two lanes, without a division (Tang's table-driven method): n = round(x·256/ln2) = 256·e + j, r = x − n·ln2/256
+ * in two parts (Cody–Waite), |r| ≤ ln2/512; then e^x = 2^e·H_j·(1 + T_j + p(r)) with 2^(j/256) = H_j·(1 + T_j) from
+ * a table and p(r) ≈ e^r − 1 of degree 4 (assembly/simd/exp-table.ts). 2^e·H_j is made by adding n << 44 to the
+ * stored bits. Lanes with |x| > 700 (overflow, tiny, subnormal and zero results, ±Infinity) take a rarely used branch.
  */
-// expF64x2: < 1 ULP (fdlibm's bound) for normal results on [−708.39, 709.78]; measured ≤ 1 ULP against
-// Math.exp over 2·10^5 values in test/kernels-math.test.ts; subnormal results within 1 ULP of the subnormal spacing;
-// x < −745.14 → 0, x > 709.79 → +Inf, exp(−Infinity) = 0, exp(+Infinity) = +Infinity, NaN propagates.
+// expF64x2: ≤ 1 ULP from Math.exp (V8's fdlibm, itself < 1 ULP) on all of [−746, 710], subnormal results included,
+// checked over 4·10^6 values in test/kernels-math.test.ts. From the exact value (mpmath, 6·10^4 values): ≤ 0.58 ULP
+// for normal results (0.5 last rounding + ≤ 0.09 polynomial); subnormal results round twice, as in fdlibm (≤ 0.75 of
+// the subnormal spacing measured). x > 709.79 → +Infinity, x < −745.14 → 0, exp(−Infinity) = 0,
+// exp(+Infinity) = +Infinity, NaN propagates. Division-free; same operations in every lane and in expF64.
 // @ts-ignore: decorator
 @inline
 export function expF64x2(x: v128): v128 {
   const T = EXP_TABLE;
-  // pmax/pmin with x first keep NaN (the comparison is false), and send ±Infinity to the clamps.
+  const shifter = v128.load(T, X_SHIFTER);
+  const kd = f64x2.add(f64x2.mul(x, v128.load(T, X_INV_LN2_N)), shifter);
+  const nf = f64x2.sub(kd, shifter);
+  const r = f64x2.add(
+    f64x2.add(x, f64x2.mul(nf, v128.load(T, X_NEG_LN2_HI_N))),
+    f64x2.mul(nf, v128.load(T, X_NEG_LN2_LO_N)),
+  );
+  // n's low bits sit in the low mantissa bits of kd: j = n & 255 indexes the 16-byte (T_j, H_j) entries.
+  const e0 = v128.load((<usize>i32x4.extract_lane(kd, 0) & 255) << 4, EXP_TABLE_2J);
+  const e1 = v128.load((<usize>i32x4.extract_lane(kd, 2) & 255) << 4, EXP_TABLE_2J);
+  const tail = v128.shuffle<i64>(e0, e1, 0, 2);
+  const scale = i64x2.add(v128.shuffle<i64>(e0, e1, 1, 3), i64x2.shl(kd, 44));
+  const r2 = f64x2.mul(r, r);
+  const p = f64x2.add(
+    f64x2.add(v128.load(T, X_C2), f64x2.mul(r, v128.load(T, X_C3))),
+    f64x2.mul(r2, v128.load(T, X_C4)),
+  );
+  const tmp = f64x2.add(f64x2.add(tail, r), f64x2.mul(r2, p));
+  const y = f64x2.add(scale, f64x2.mul(scale, tmp));
+  // |x| > 700, ±Infinity included (NaN compares false and stays on the fast path, which propagates it).
+  const wide = f64x2.gt(f64x2.abs(x), v128.load(T, X_FAST_MAX));
+  if (i64x2.bitmask(wide)) return v128.bitselect(expWideF64x2(x), y, wide);
+  return y;
+}
+
+/** expF64x2 for |x| > 700: the same steps on x clamped to [−746, 710], with 2^e applied in two factors. */
+// @ts-ignore: decorator
+@inline
+function expWideF64x2(x: v128): v128 {
+  const T = EXP_TABLE;
   const xc = f64x2.pmin(f64x2.pmax(x, v128.load(T, X_LO)), v128.load(T, X_HI));
   const shifter = v128.load(T, X_SHIFTER);
-  const t = f64x2.add(f64x2.mul(xc, v128.load(T, X_LOG2E)), shifter);
-  const kf = f64x2.sub(t, shifter);
-  const ki = i64x2.sub(t, shifter);
-  const hi = f64x2.sub(xc, f64x2.mul(kf, v128.load(T, X_LN2_HI)));
-  const lo = f64x2.mul(kf, v128.load(T, X_LN2_LO));
-  const r = f64x2.sub(hi, lo);
-  const z = f64x2.mul(r, r);
-  let p = f64x2.add(v128.load(T, X_P4), f64x2.mul(z, v128.load(T, X_P5)));
-  p = f64x2.add(v128.load(T, X_P3), f64x2.mul(z, p));
-  p = f64x2.add(v128.load(T, X_P2), f64x2.mul(z, p));
-  p = f64x2.add(v128.load(T, X_P1), f64x2.mul(z, p));
-  const c = f64x2.sub(r, f64x2.mul(z, p));
-  const q = f64x2.div(f64x2.mul(r, c), f64x2.sub(v128.load(T, X_TWO), c));
-  const y = f64x2.sub(v128.load(T, X_ONE), f64x2.sub(f64x2.sub(lo, q), hi));
-  // k1 = ⌊k/2⌋ via an unsigned shift of k + 2048 (i64x2.shr_s has no SSE instruction and costs V8 a sequence).
-  const k1 = i64x2.sub(i64x2.shr_u(i64x2.add(ki, v128.load(T, X_I2048)), 1), v128.load(T, X_I1024));
-  const k2 = i64x2.sub(ki, k1);
+  const kd = f64x2.add(f64x2.mul(xc, v128.load(T, X_INV_LN2_N)), shifter);
+  const nf = f64x2.sub(kd, shifter);
+  const r = f64x2.add(
+    f64x2.add(xc, f64x2.mul(nf, v128.load(T, X_NEG_LN2_HI_N))),
+    f64x2.mul(nf, v128.load(T, X_NEG_LN2_LO_N)),
+  );
+  const e0 = v128.load((<usize>i32x4.extract_lane(kd, 0) & 255) << 4, EXP_TABLE_2J);
+  const e1 = v128.load((<usize>i32x4.extract_lane(kd, 2) & 255) << 4, EXP_TABLE_2J);
+  const tail = v128.shuffle<i64>(e0, e1, 0, 2);
+  // e = ⌊n/256⌋ from an unsigned shift of kd's bits; H_j's bits = stored + (n << 44) − (e << 52) (mod 2^64).
+  const e = i64x2.sub(i64x2.shr_u(kd, 8), v128.load(T, X_SHIFTER_DIV));
+  const h = i64x2.sub(i64x2.add(v128.shuffle<i64>(e0, e1, 1, 3), i64x2.shl(kd, 44)), i64x2.shl(e, 52));
+  const r2 = f64x2.mul(r, r);
+  const p = f64x2.add(
+    f64x2.add(v128.load(T, X_C2), f64x2.mul(r, v128.load(T, X_C3))),
+    f64x2.mul(r2, v128.load(T, X_C4)),
+  );
+  const tmp = f64x2.add(f64x2.add(tail, r), f64x2.mul(r2, p));
+  const y = f64x2.add(h, f64x2.mul(h, tmp));
+  // e1 = ⌊e/2⌋ via an unsigned shift of e + 2048 (i64x2.shr_s has no SSE instruction and costs V8 a sequence).
+  const k1 = i64x2.sub(i64x2.shr_u(i64x2.add(e, v128.load(T, X_I2048)), 1), v128.load(T, X_I1024));
+  const k2 = i64x2.sub(e, k1);
   const e1023 = v128.load(T, X_I1023);
-  const s1 = i64x2.shl(i64x2.add(k1, e1023), 52);
-  const s2 = i64x2.shl(i64x2.add(k2, e1023), 52);
-  return f64x2.mul(f64x2.mul(y, s1), s2);
+  return f64x2.mul(f64x2.mul(y, i64x2.shl(i64x2.add(k1, e1023), 52)), i64x2.shl(i64x2.add(k2, e1023), 52));
 }
 
 /** e^x, the scalar twin of expF64x2 (same operations, same results). */
@@ -102,19 +141,30 @@ export function expF64x2(x: v128): v128 {
 // @ts-ignore: decorator
 @inline
 export function expF64(x: f64): f64 {
-  let xc = x < EXP_CLAMP_LO ? EXP_CLAMP_LO : x;
-  xc = EXP_CLAMP_HI < xc ? EXP_CLAMP_HI : xc;
-  const t = xc * LOG2E + SHIFTER;
-  const kf = t - SHIFTER;
-  const ki = reinterpret<i64>(t) - SHIFTER_BITS;
-  const hi = xc - kf * LN2_HI;
-  const lo = kf * LN2_LO;
-  const r = hi - lo;
-  const z = r * r;
-  const c = r - z * (P1 + z * (P2 + z * (P3 + z * (P4 + z * P5))));
-  const y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
-  const k1 = ki >> 1;
-  const k2 = ki - k1;
+  const wide = abs(x) > EXP_FAST_MAX;
+  let xc = x;
+  if (wide) {
+    xc = x < EXP_CLAMP_LO ? EXP_CLAMP_LO : x;
+    xc = EXP_CLAMP_HI < xc ? EXP_CLAMP_HI : xc;
+  }
+  const kd = xc * INV_LN2_N + SHIFTER;
+  const nf = kd - SHIFTER;
+  const r = (xc + nf * NEG_LN2_HI_N) + nf * NEG_LN2_LO_N;
+  const kb = reinterpret<i64>(kd);
+  const entry = EXP_TABLE_2J + ((<usize>kb & 255) << 4);
+  const tail = load<f64>(entry);
+  const r2 = r * r;
+  const tmp = (tail + r) + r2 * ((EXP_C2 + r * EXP_C3) + r2 * EXP_C4);
+  const sbits = load<i64>(entry, 8) + (kb << 44);
+  if (!wide) {
+    const scale = reinterpret<f64>(sbits);
+    return scale + scale * tmp;
+  }
+  const e = (<i64>(<u64>kb >> 8)) - SHIFTER_BITS_DIV_256;
+  const h = reinterpret<f64>(sbits - (e << 52));
+  const y = h + h * tmp;
+  const k1 = (e >> 1);
+  const k2 = e - k1;
   return y * reinterpret<f64>((k1 + 1023) << 52) * reinterpret<f64>((k2 + 1023) << 52);
 }
 
