@@ -205,14 +205,14 @@ const PLAIN_GOAL = 10;
 
 /** Flops per EM iteration (multiply and add counted separately; exp/log not counted). */
 function flopsPerIter(c, n, d, k) {
-  if (c.kind === 'kmeans') return 3 * n * k * d + n * d; // distances (sub, mul, add) + centre sums
+  if (c.kind === 'kmeans') return 2 * n * k * d + 4 * n * d; // x·c for every centre (mul, add) + direct distance to the chosen one (sub, mul, add) + centre sums
   // full: E-step triangular product y = (x−μ)ᵀU 2·d(d+1)/2, plus x−μ and Σy² (3d);
   //       M-step weighted outer products 2·d(d+1)/2, plus means 2d, x−μ and r·(x−μ) (2d).
   if (c.covType === 'full') return n * k * (2 * d * (d + 1) + 7 * d);
   return n * k * 8 * d; // diag: E (x−μ)·p, square, add = 4d; M r·x and r·x² = 4d
 }
 const FLOP_MODEL =
-  'full: N·K·(2·D(D+1) + 7D) = E-step triangular (x−μ)ᵀU (D(D+1)) + M-step symmetric r·(x−μ)(x−μ)ᵀ (D(D+1)) + O(D) terms; diag: 8·N·K·D; k-means: 3·N·K·D + N·D; exp/log not counted';
+  'full: N·K·(2·D(D+1) + 7D) = E-step triangular (x−μ)ᵀU (D(D+1)) + M-step symmetric r·(x−μ)(x−μ)ᵀ (D(D+1)) + O(D) terms; diag: 8·N·K·D; k-means: 2·N·K·D (‖c‖² − 2x·c) + 4·N·D (direct distance to the chosen centre, centre sums); exp/log not counted';
 
 // ---------------------------------------------------------------- timing
 

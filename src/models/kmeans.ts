@@ -2,9 +2,9 @@ import { runEm, type IterationInfo } from '../core/em.js';
 import { ShapeError, ValidationError } from '../core/errors.js';
 import { checkOptionNames, describe, intOption, numOption, toMatrix, toSampleWeight, type MatrixInput } from '../core/matrix.js';
 import { Rng } from '../core/rng.js';
-import { frameOf, meanVariance, uploadBlock, IDENTITY_FRAME } from '../parts/data.js';
+import { frameOf, meanVariance, uploadBlock } from '../parts/data.js';
 import { flattenShape, nest } from '../parts/gaussian.js';
-import { HardAssignmentEm, kmBlock, type KMeansInit } from '../parts/kmeans.js';
+import { HardAssignmentEm, kmBlock, kmeansAssignWork, type KMeansInit } from '../parts/kmeans.js';
 import { loadRuntime, loadedRuntime } from '../wasm/load.js';
 
 export interface KMeansOptions {
@@ -114,12 +114,15 @@ export class KMeans {
     const m = toMatrix(X);
     if (m.cols !== this.nFeatures) throw new ShapeError(`X must have ${this.nFeatures} features (as in fit), got ${m.cols}`);
     const ws = loadedRuntime().sync;
+    const { nClusters: k, nFeatures: d } = this;
     return ws.scope(() => {
-      const x = uploadBlock(ws, m, IDENTITY_FRAME(m.cols), undefined);
+      // Centred and scaled like fit data, so the assignment's ‖x‖² − 2x·c + ‖c‖² expansion does not cancel.
+      const frame = frameOf(m, undefined);
+      const x = uploadBlock(ws, m, frame, undefined);
       const labelsPtr = ws.alloc(Math.ceil(m.rows / 2));
-      const cPtr = ws.put(this.centers);
-      const workPtr = ws.alloc(64 * this.nClusters * this.nFeatures + 64 * this.nClusters);
-      ws.k.kmeansAssign(x.xPtr, x.n, x.d, cPtr, this.nClusters, labelsPtr, 0, 0, workPtr);
+      const cPtr = ws.put(this.centers.map((v, p) => (v - frame.centre[p % d]!) / frame.scale));
+      const workPtr = ws.alloc(kmeansAssignWork(k, d));
+      ws.k.kmeansAssign(x.xPtr, x.n, d, cPtr, k, labelsPtr, 0, 0, 0, 0, 0, workPtr);
       return ws.i32(labelsPtr, m.rows).slice();
     });
   }

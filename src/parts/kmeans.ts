@@ -7,7 +7,6 @@ import { log } from '../core/fdlibm.js';
 /** A data block with the per-sample buffers hard assignment needs. */
 export interface KmBlock extends DataBlock {
   labelsPtr: number; // Int32 × n
-  prevLabelsPtr: number; // Int32 × n
   distPtr: number; // f64 × n: squared distance to the assigned centre
 }
 
@@ -20,8 +19,12 @@ export type KMeansInit = 'k-means++' | 'random' | Float64Array;
 
 /** Allocates the per-sample buffers of hard assignment for a block. */
 export function kmBlock(ws: Workspace, x: DataBlock): KmBlock {
-  const half = Math.ceil(x.n / 2);
-  return { ...x, labelsPtr: ws.alloc(half), prevLabelsPtr: ws.alloc(half), distPtr: ws.alloc(x.n) };
+  return { ...x, labelsPtr: ws.alloc(Math.ceil(x.n / 2)), distPtr: ws.alloc(x.n) };
+}
+
+/** f64 slots of kmeansAssign's work area for k centres of d features. */
+export function kmeansAssignWork(k: number, d: number): number {
+  return (Math.ceil(k / 4) * 4 + 4) * (d + 1) + 4;
 }
 
 /** Row i of feature-major data. */
@@ -140,26 +143,21 @@ export class HardAssignmentEm implements EmModel<KmParams, KmBlock> {
   eStep(params: KmParams, x: KmBlock, into: Stats): void {
     const { ws, k, d } = this;
     ws.scope(() => {
-      const prev = ws.i32(x.labelsPtr, x.n);
-      ws.i32(x.prevLabelsPtr, x.n).set(prev);
       const cPtr = ws.put(params.centers);
-      const workPtr = ws.alloc(64 * k * d + 64 * k);
-      const sumsPtr = ws.zeros(k * d);
-      const countsPtr = ws.zeros(k);
-      const inertia = ws.k.kmeansAssign(x.xPtr, x.n, d, cPtr, k, x.labelsPtr, x.distPtr, x.swPtr, workPtr);
-      ws.k.kmeansCentreSums(x.xPtr, x.n, d, x.labelsPtr, x.swPtr, k, sumsPtr, countsPtr);
+      const workPtr = ws.alloc(kmeansAssignWork(k, d));
+      const sumsPtr = ws.zeros(k * d + k + 1);
+      const countsPtr = sumsPtr + 8 * k * d;
+      const changedPtr = countsPtr + 8 * k;
+      // Assignment, distances and the per-cluster sums in one pass over the data; labels are compared with the
+      // previous ones (scikit-learn's strict convergence: no label changed) as they are overwritten.
+      const inertia = ws.k.kmeansAssign(x.xPtr, x.n, d, cPtr, k, x.labelsPtr, x.distPtr, x.swPtr, sumsPtr, countsPtr, changedPtr, workPtr);
       const v = into.values;
-      const counts = ws.f64(countsPtr, k);
-      const sums = ws.f64(sumsPtr, k * d);
-      for (let c = 0; c < k; c++) v[c] += counts[c]!;
-      for (let p = 0; p < k * d; p++) v[k + p] += sums[p]!;
+      const out = ws.f64(sumsPtr, k * d + k);
+      for (let c = 0; c < k; c++) v[c] += out[k * d + c]!;
+      for (let p = 0; p < k * d; p++) v[k + p] += out[p]!;
       into.logLik -= inertia;
       into.weight += x.weight;
-      const now = ws.i32(x.labelsPtr, x.n);
-      const before = ws.i32(x.prevLabelsPtr, x.n);
-      let changed = false;
-      for (let i = 0; i < x.n && !changed; i++) changed = now[i] !== before[i];
-      this.changed = changed;
+      this.changed = ws.i32(changedPtr, 1)[0] !== 0;
     });
     this.lastBlock = x;
   }

@@ -1,5 +1,33 @@
-// Naive k-means kernels over feature-major data x[j*n+i]: the oracles for kmeansAssign, kmeansCentreSums and
-// kmeansPotential. Distances are Σ_j (x_j − c_j)² in order j = 0 … d−1, as the kernels compute them.
+// Naive k-means kernels over feature-major data x[j*n+i]: the oracles for kmeansAssign (nearest centre, its distance,
+// the per-cluster sums) and kmeansPotential. Distances are computed directly, Σ_j (x_j − c_j)² in order j = 0 … d−1;
+// kmeansAssign chooses labels by the expansion ‖c‖² − 2x·c instead, so its labels are checked against these
+// distances up to expansionBound.
+
+/** γ_m = m·u / (1 − m·u), u = 2⁻⁵³: the classic bound on the relative rounding error of m floating-point steps. */
+export function gamma(m: number): number {
+  const u = 2 ** -53;
+  return (m * u) / (1 - m * u);
+}
+
+/** The directly computed squared distance from sample i to the centre at c[off … off+d−1]. */
+export function dist2Ref(x: ArrayLike<number>, n: number, d: number, i: number, c: ArrayLike<number>, off: number): number {
+  return dist2(x, n, d, i, c, off);
+}
+
+/**
+ * β_c = γ_{2d+2}·(‖c‖² + 2Σ_j |x_j c_j|): a bound on the rounding error of ‖c‖² + Σ_j x_j·(−2c_j) summed in any
+ * fixed order (d + 1 rounded terms, the products and ‖c‖² each carrying their own rounding). A label l chosen by
+ * comparing these sums is a true argmin up to ‖x − c_l‖² ≤ ‖x − c‖² + β_l + β_c.
+ */
+export function expansionBound(x: ArrayLike<number>, n: number, d: number, i: number, c: ArrayLike<number>, off: number): number {
+  let norm = 0;
+  let cross = 0;
+  for (let j = 0; j < d; j++) {
+    norm += c[off + j]! * c[off + j]!;
+    cross += Math.abs(x[j * n + i]! * c[off + j]!);
+  }
+  return gamma(2 * d + 2) * (norm + 2 * cross);
+}
 
 function dist2(x: ArrayLike<number>, n: number, d: number, i: number, c: ArrayLike<number>, off: number): number {
   let a = 0;
