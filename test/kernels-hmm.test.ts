@@ -228,6 +228,22 @@ describe('odd and even state counts against the log-space reference', () => {
     checkAgainst(logB, t, k, start, trans, ref, viterbiRef(logB, t, k, start.map(Math.log), trans.map(Math.log)), 1e-11);
   });
 
+  it('a scale below 2^−1000 (a rescued step through a 1e−305 transition) is logged directly: finite and exact', () => {
+    // τ = 1 fits only state 1, reachable with probability 1e−305, so c_1 ≈ 1e−305 lies outside the range the
+    // likelihood's running product multiplies.
+    const k = 2;
+    const t = 6;
+    const start = [1, 0];
+    const trans = [1, 1e-305, 0.5, 0.5];
+    const rand = testRng(33);
+    const logB = randomLogB(rand, t, k, -3, 0);
+    logB[0 * t + 1] = -1000;
+    logB[1 * t + 1] = 0;
+    const brute = bruteForceRef(logB, t, k, start, trans);
+    expect(brute.logLik).toBeGreaterThan(-Infinity);
+    checkAgainst(logB, t, k, start, trans, brute, brute.best);
+  });
+
   it('adds ξ into xi rather than overwriting it', () => {
     const k = 3;
     const t = 40;

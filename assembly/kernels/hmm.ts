@@ -1,7 +1,7 @@
 // Hidden Markov chain recursions for one sequence: scaled forward–backward (likelihood, posteriors, expected
 // transition counts) and log-space Viterbi. Lanes run over states; state vectors are padded to an even length kp
 // with zeros (forward–backward) or −∞ (Viterbi), so every loop is a whole number of f64x2 and needs no scalar tail.
-import { expF64, expF64x2, logF64, logF64x2 } from '../simd/math';
+import { expF64, expF64x2, logF64, productExponent, productFactorsOk, productLog, productMantissa, productStart } from '../simd/math';
 
 // A step whose scale c_τ falls below this is redone with the shift taken over the reachable states only (below).
 const SCALE_FLOOR: f64 = 1e-200;
@@ -428,14 +428,25 @@ function shiftedEmissions(logBPtr: usize, t: i32, k: i32, bPtr: usize, mPtr: usi
   }
 }
 
-/** Σ_τ log c[τ], two lanes at a time. */
+/** Σ_τ log c[τ], as the log of the product of the c_τ (assembly/simd/math.ts); pairs out of its range logged directly. */
 function sumLogs(cPtr: usize, t: i32): f64 {
   const t2 = t & ~1;
-  let acc = f64x2.splat(0.0);
-  for (let tau = 0; tau < t2; tau += 2) acc = f64x2.add(acc, logF64x2(v128.load(cPtr + (<usize>tau << 3))));
-  let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  if (t & 1) sum += logF64(load<f64>(cPtr + (<usize>t2 << 3)));
-  return sum;
+  let m = productStart();
+  let e = i64x2.splat(0);
+  let direct = 0.0;
+  for (let tau = 0; tau < t2; tau += 2) {
+    const c = v128.load(cPtr + (<usize>tau << 3));
+    if (productFactorsOk(c)) {
+      m = f64x2.mul(m, c);
+      e = i64x2.add(e, productExponent(m));
+      m = productMantissa(m);
+    } else {
+      // A rescued step's c_τ can be as small as the smallest reachable transition probability.
+      direct += logF64(f64x2.extract_lane(c, 0)) + logF64(f64x2.extract_lane(c, 1));
+    }
+  }
+  if (t & 1) direct += logF64(load<f64>(cPtr + (<usize>t2 << 3)));
+  return productLog(m, e) + direct;
 }
 
 // ---------------------------------------------------------------- k ≤ 8: the state vectors in registers

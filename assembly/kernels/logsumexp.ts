@@ -1,5 +1,7 @@
 // Log-sum-exp over components with normalisation into responsibilities (the E-step's last step).
-import { expF64, expF64x2, logF64, logF64x2 } from '../simd/math';
+import {
+  expF64, expF64x2, logF64, logF64x2, productExponent, productFactorsOk, productLog, productMantissa, productStart,
+} from '../simd/math';
 
 /**
  * Per sample i (logp is k×n component-major, logp[c*n+i]): lse_i = log Σ_c exp(logp[c*n+i]); replaces logp by the
@@ -11,10 +13,16 @@ export function logSumExpNormalize(logpPtr: usize, n: i32, k: i32, swPtr: usize,
   // Per pair of samples: m = max_c logp; e_c = exp(logp_c − m), stored in place, s = Σ_c e_c; lse = m + log s;
   // then r_c = e_c·(sw/s). Shifting by m keeps s ∈ [1, k]; dividing by s instead of recomputing exp(logp − lse)
   // halves the exps and does not inherit lse's absolute rounding error. All −∞: shift by 0 so s = 0, lse = −∞.
+  // Without weights and without lse out, only Σ_i lse_i is wanted: Σ m_i + ln Π s_i, the product kept as a
+  // running mantissa and exponent (assembly/simd/math.ts), so a pair costs no logarithm.
   const stride = <usize>n << 3;
   const zero = f64x2.splat(0.0);
   const negInf = f64x2.splat(-Infinity);
+  const perSample = swPtr != 0 || lsePtr != 0;
   let total = zero;
+  let shifts = zero;
+  let pm = productStart();
+  let pe = i64x2.splat(0);
   const n2 = n & ~1;
   for (let i = 0; i < n2; i += 2) {
     const p0 = logpPtr + (<usize>i << 3);
@@ -33,7 +41,6 @@ export function logSumExpNormalize(logpPtr: usize, n: i32, k: i32, swPtr: usize,
       s = f64x2.add(s, e);
       p += stride;
     }
-    const lse = f64x2.add(shift, logF64x2(s));
     const w = swPtr ? v128.load(swPtr + (<usize>i << 3)) : f64x2.splat(1.0);
     const scale = v128.and(f64x2.div(w, s), f64x2.gt(s, zero));
     p = p0;
@@ -41,10 +48,19 @@ export function logSumExpNormalize(logpPtr: usize, n: i32, k: i32, swPtr: usize,
       v128.store(p, f64x2.mul(v128.load(p), scale));
       p += stride;
     }
+    if (!perSample && productFactorsOk(s)) {
+      shifts = f64x2.add(shifts, shift);
+      pm = f64x2.mul(pm, s);
+      pe = i64x2.add(pe, productExponent(pm));
+      pm = productMantissa(pm);
+      continue;
+    }
+    const lse = f64x2.add(shift, logF64x2(s));
     if (lsePtr) v128.store(lsePtr + (<usize>i << 3), lse);
     total = f64x2.add(total, v128.andnot(f64x2.mul(w, lse), f64x2.eq(w, zero)));
   }
-  let sum = f64x2.extract_lane(total, 0) + f64x2.extract_lane(total, 1);
+  total = f64x2.add(total, shifts);
+  let sum = f64x2.extract_lane(total, 0) + f64x2.extract_lane(total, 1) + productLog(pm, pe);
   if (n & 1) {
     const p0 = logpPtr + (<usize>n2 << 3);
     let m = -Infinity;

@@ -52,6 +52,11 @@ const EXP_TO_F64_OFFSET: f64 = 4503599627371519.0; // 2^52 + 1023
 const L_MIN_NORMAL = 0, L_ONE = 16, L_TWO54 = 32, L_BIAS_SHIFT = 48, L_MANT_MASK = 64, L_MANT_BASE = 80;
 const L_EXP_TO_F64 = 96, L_EXP_OFFSET = 112, L_54 = 128, L_HALF = 144, L_TWO = 160, L_LG1 = 176, L_LG2 = 192;
 const L_LG3 = 208, L_LG4 = 224, L_LG5 = 240, L_LG6 = 256, L_LG7 = 272, L_LN2_HI = 288, L_LN2_LO = 304, L_INF = 320;
+const L_PROD_MIN = 336, L_PROD_MAX = 352, L_I1023 = 368;
+// Factors a running product (below) takes: one multiply of a mantissa in [1, 2) by a value in [2^−1000, 2^1000]
+// stays normal and finite.
+const PROD_MIN: f64 = 9.332636185032189e-302; // 2^−1000
+const PROD_MAX: f64 = 1.0715086071862673e301; // 2^1000
 const LOG_TABLE: usize = memory.data<f64>([
   MIN_NORMAL, MIN_NORMAL, 1.0, 1.0, TWO54, TWO54,
   reinterpret<f64>(LOG_BIAS_SHIFT), reinterpret<f64>(LOG_BIAS_SHIFT),
@@ -61,6 +66,7 @@ const LOG_TABLE: usize = memory.data<f64>([
   0.5, 0.5, 2.0, 2.0,
   LG1, LG1, LG2, LG2, LG3, LG3, LG4, LG4, LG5, LG5, LG6, LG6, LG7, LG7,
   LN2_HI, LN2_HI, LN2_LO, LN2_LO, Infinity, Infinity,
+  PROD_MIN, PROD_MIN, PROD_MAX, PROD_MAX, reinterpret<f64>(<i64>1023), reinterpret<f64>(<i64>1023),
 ], 16);
 
 /**
@@ -238,4 +244,53 @@ export function logF64(x: f64): f64 {
   const t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
   const R = t2 + t1;
   return s * (hfsq + R) + dk * LN2_LO - hfsq + f + dk * LN2_HI;
+}
+
+// ---------------------------------------------------------------- Σ ln v as the logarithm of a product
+// Σ_i ln v_i = ln Π_i v_i. A running product per lane, renormalised after every multiply to a mantissa in [1, 2)
+// with its binary exponent moved into an integer sum, costs a multiply and four bit operations per value instead
+// of a logarithm (about 6 ns per value on the benchmark machine). Error: each multiply rounds once, so the product
+// is within a relative n·2^−53 and the sum within n·1.2·10^−16 absolute, less than summing n logarithms that are
+// each within 1 ULP of |ln v_i| and then rounding n additions. Only factors in [2^−1000, 2^1000] may be multiplied
+// (productFactorsOk); a caller logs any other value (0, subnormal, huge, NaN) directly.
+//   let m = productStart(), e = i64x2.splat(0);
+//   for each pair v: m = f64x2.mul(m, v); e = i64x2.add(e, productExponent(m)); m = productMantissa(m);
+//   Σ ln v = productLog(m, e)
+
+/** The running product's start: 1 in both lanes. */
+// @ts-ignore: decorator
+@inline
+export function productStart(): v128 {
+  return v128.load(LOG_TABLE, L_ONE);
+}
+
+/** True when both lanes of v are in [2^−1000, 2^1000] (NaN is not). */
+// @ts-ignore: decorator
+@inline
+export function productFactorsOk(v: v128): bool {
+  const T = LOG_TABLE;
+  return i64x2.all_true(v128.and(f64x2.ge(v, v128.load(T, L_PROD_MIN)), f64x2.le(v, v128.load(T, L_PROD_MAX))));
+}
+
+/** The unbiased binary exponent of each lane of p (positive and normal), as i64x2. */
+// @ts-ignore: decorator
+@inline
+export function productExponent(p: v128): v128 {
+  return i64x2.sub(i64x2.shr_u(p, 52), v128.load(LOG_TABLE, L_I1023));
+}
+
+/** p (positive and normal) with its exponent set to 0: the mantissa in [1, 2). */
+// @ts-ignore: decorator
+@inline
+export function productMantissa(p: v128): v128 {
+  const T = LOG_TABLE;
+  return v128.or(v128.and(p, v128.load(T, L_MANT_MASK)), v128.load(T, L_ONE));
+}
+
+/** ln of the product held as mantissas m and exponent sums e (two lanes each). */
+// @ts-ignore: decorator
+@inline
+export function productLog(m: v128, e: v128): f64 {
+  const ef = <f64>(i64x2.extract_lane(e, 0) + i64x2.extract_lane(e, 1));
+  return (logF64(f64x2.extract_lane(m, 0)) + logF64(f64x2.extract_lane(m, 1))) + (ef * LN2_HI + ef * LN2_LO);
 }
