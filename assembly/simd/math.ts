@@ -103,10 +103,14 @@ export function expF64x2(x: v128): v128 {
   );
   const tmp = f64x2.add(f64x2.add(tail, r), f64x2.mul(r2, p));
   const y = f64x2.add(scale, f64x2.mul(scale, tmp));
-  // |x| > 700, ±Infinity included (NaN compares false and stays on the fast path, which propagates it).
-  const wide = f64x2.gt(f64x2.abs(x), v128.load(T, X_FAST_MAX));
-  if (i64x2.bitmask(wide)) return v128.bitselect(expWideF64x2(x), y, wide);
-  return y;
+  // x < −746 (−Infinity included) underflows to 0 without the branch: log-sum-exp and the HMM emissions meet such
+  // lanes all the time (far components), and an unpredictable branch would cost more than the whole fast path.
+  // What remains wide is −746 ≤ x < −700 (subnormal results) and x > 700, +Infinity included (NaN compares false
+  // and stays on the fast path, which propagates it).
+  const under = f64x2.lt(x, v128.load(T, X_LO));
+  const wide = v128.andnot(f64x2.gt(f64x2.abs(x), v128.load(T, X_FAST_MAX)), under);
+  if (i64x2.bitmask(wide)) return v128.andnot(v128.bitselect(expWideF64x2(x), y, wide), under);
+  return v128.andnot(y, under);
 }
 
 /** expF64x2 for |x| > 700: the same steps on x clamped to [−746, 710], with 2^e applied in two factors. */
