@@ -228,20 +228,31 @@ describe('odd and even state counts against the log-space reference', () => {
     checkAgainst(logB, t, k, start, trans, ref, viterbiRef(logB, t, k, start.map(Math.log), trans.map(Math.log)), 1e-11);
   });
 
-  it('a scale below 2^−1000 (a rescued step through a 1e−305 transition) is logged directly: finite and exact', () => {
-    // τ = 1 fits only state 1, reachable with probability 1e−305, so c_1 ≈ 1e−305 lies outside the range the
-    // likelihood's running product multiplies.
+  // τ = 1 fits only state 1, reachable with probability `tiny`, so c_1 ≈ tiny.
+  const tinyCase = (tiny: number) => {
     const k = 2;
     const t = 6;
-    const start = [1, 0];
-    const trans = [1, 1e-305, 0.5, 0.5];
     const rand = testRng(33);
     const logB = randomLogB(rand, t, k, -3, 0);
     logB[0 * t + 1] = -1000;
     logB[1 * t + 1] = 0;
+    return { k, t, logB, start: [1, 0], trans: [1, tiny, 0.5, 0.5] };
+  };
+
+  it('a rescued step through a 1e−305 transition: likelihood, posteriors and Viterbi exact', () => {
+    const { k, t, logB, start, trans } = tinyCase(1e-305);
     const brute = bruteForceRef(logB, t, k, start, trans);
     expect(brute.logLik).toBeGreaterThan(-Infinity);
     checkAgainst(logB, t, k, start, trans, brute, brute.best);
+  });
+
+  it('a rescued step through a subnormal (1e−310) transition: the likelihood stays exact (step rescaled by 2^600)', () => {
+    // The backward pass cannot represent B̃/s ≈ 1/1e−310 here (a documented limit of scaled forward–backward);
+    // the forward pass, and so score(), rescales the step instead of taking log of a subnormal scale.
+    const { k, t, logB, start, trans } = tinyCase(1e-310);
+    const brute = bruteForceRef(logB, t, k, start, trans);
+    const got = forwardBackward(logB, t, k, start, trans, { gamma: false, xi: false });
+    expect(Math.abs(got.logLik - brute.logLik)).toBeLessThanOrEqual(1e-12 * Math.abs(brute.logLik));
   });
 
   it('adds ξ into xi rather than overwriting it', () => {

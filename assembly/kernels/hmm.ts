@@ -1,10 +1,28 @@
 // Hidden Markov chain recursions for one sequence: scaled forward–backward (likelihood, posteriors, expected
 // transition counts) and log-space Viterbi. Lanes run over states; state vectors are padded to an even length kp
 // with zeros (forward–backward) or −∞ (Viterbi), so every loop is a whole number of f64x2 and needs no scalar tail.
-import { expF64, expF64x2, logF64, productExponent, productFactorsOk, productLog, productMantissa, productStart } from '../simd/math';
+import { expF64, expF64x2, logF64 } from '../simd/math';
 
 // A step whose scale c_τ falls below this is redone with the shift taken over the reachable states only (below).
 const SCALE_FLOOR: f64 = 1e-200;
+// A rescued step's c below RESCUE_TINY is multiplied by RESCUE_FACTOR = 2^600 (its log subtracted from the shift).
+const RESCUE_TINY: f64 = 9.332636185032189e-302; // 2^−1000
+const RESCUE_FACTOR: f64 = 4.149515568880993e180; // 2^600
+const RESCUE_LOG_FACTOR: f64 = 415.88830833596717; // 600·ln 2
+const EXP_BITS: i64 = 0x7ff0000000000000;
+const LN2: f64 = 0.6931471805599453;
+
+/** 2^⌊log₂ c⌋ for normal c > 0: c with its mantissa cleared. */
+// @ts-ignore: decorator
+@inline function pow2Below(c: f64): f64 {
+  return reinterpret<f64>(reinterpret<i64>(c) & EXP_BITS);
+}
+
+/** 1 / pow2Below(c), exactly (normal c > 0 below 2^1023). */
+// @ts-ignore: decorator
+@inline function pow2BelowInv(c: f64): f64 {
+  return reinterpret<f64>((<i64>2046 << 52) - (reinterpret<i64>(c) & EXP_BITS));
+}
 // Time steps per block of the emission prepass (even).
 const BLOCK = 256;
 
@@ -21,19 +39,22 @@ const BLOCK = 256;
  * when xiPtr ≠ 0 adds Σ_{τ<t−1} ξ_τ(i, j) to xi[i*k+j]. An impossible sequence writes γ = 0 and adds nothing.
  * With gammaPtr = xiPtr = 0 only the forward pass runs. A step whose best-fitting state is (nearly) unreachable is
  * shifted by the best reachable state instead, so the likelihood stays finite where plain scaling would underflow.
+ * Limit: the backward pass carries B̃/s, so a rescued step reached only through a transition probability below
+ * ~1e−305 overflows it (γ, ξ); the likelihood is still exact (such a step is rescaled by 2^600).
  * work: 2·t·kp + t + 3·kp² + 4·kp f64 (kp = k rounded up to even), 16-byte aligned.
  */
 export function hmmForwardBackward(
   logBPtr: usize, t: i32, k: i32, startPtr: usize, transPtr: usize, gammaPtr: usize, xiPtr: usize, workPtr: usize,
 ): f64 {
-  // Rabiner's scaling (Bishop 13.59–13.65) on B̃_τ(s) = exp(logB[s][τ] − m_τ), m_τ = max_s logB[s][τ]:
-  //   α̂_τ = B̃_τ ⊙ (α̂_{τ−1}·A) / c_τ with c_τ making Σ α̂_τ = 1, so log L = Σ_τ (m_τ + log c_τ);
-  //   β̂_{t−1} = 1, β̂_τ = A·w_{τ+1} with w_{τ+1} = B̃_{τ+1} ⊙ β̂_{τ+1} / c_{τ+1};
-  //   γ_τ = α̂_τ ⊙ β̂_τ, ξ_τ(i, j) = α̂_τ(i)·A(i, j)·w_{τ+1}(j).
-  // Σ_τ ξ_τ(i, j) = A(i, j)·S(i, j) with S = Σ_τ α̂_τ ⊗ w_{τ+1}, so only the k×k matrix S is accumulated.
+  // Rabiner's scaling (Bishop 13.59–13.65) on B̃_τ(s) = exp(logB[s][τ] − m_τ), m_τ = max_s logB[s][τ], with
+  // power-of-two scales: c_τ = Σ_s q_τ(s) for q_τ = B̃_τ ⊙ (α̂_{τ−1}·A), s_τ = 2^⌊log₂ c_τ⌋ (c_τ with its mantissa
+  // cleared), α̂_τ = q_τ / s_τ, so Σ α̂_τ ∈ [1, 2) and every scaling is exact;
+  //   β̂_{t−1} = 1, β̂_τ = A·w_{τ+1} with w_{τ+1} = B̃_{τ+1} ⊙ β̂_{τ+1} / s_{τ+1};
+  //   Z = Σ α̂_{t−1}, log L = Σ_τ (m_τ + log s_τ) + log Z; γ_τ = α̂_τ ⊙ β̂_τ / Z, ξ_τ(i, j) = α̂_τ(i)·A(i, j)·w_{τ+1}(j) / Z.
+  // Σ_τ ξ_τ(i, j) = A(i, j)·S(i, j)/Z with S = Σ_τ α̂_τ ⊗ w_{τ+1}, so only the k×k matrix S is accumulated.
   // Both recursions are chains of dependent steps, so each step keeps its critical path short: the forward pass
-  // multiplies the unnormalised q_{τ−1} = c_{τ−1}·α̂_{τ−1} by A and applies 1/c_{τ−1} afterwards, so the division
-  // runs beside the product instead of before it; the backward pass reads B̃_τ/c_τ, stored by the forward pass.
+  // multiplies the unscaled q_{τ−1} by A and applies 1/s_{τ−1} afterwards, and 1/s is two integer operations on
+  // c's bits where 1/c would be a division on the chain; the backward pass reads B̃_τ/s_τ, stored by the forward pass.
   const kp = padded(k);
   const row = <usize>kp << 3; // bytes per padded state vector
   const aPtr = workPtr; // A, kp×kp row-major, zero padding
@@ -42,9 +63,9 @@ export function hmmForwardBackward(
   const qPtr = sPtr + row * <usize>kp; // two state vectors of scratch (q, then w)
   const betaPtr = qPtr + 2 * row; // β̂_τ
   const pPtr = betaPtr + row; // π, then α̂_{τ−1}·A for a rescued step
-  const bPtr = pPtr + row; // B̃, t×kp time-major; B̃_τ/c_τ after the forward pass
+  const bPtr = pPtr + row; // B̃, t×kp time-major; B̃_τ/s_τ after the forward pass
   const alphaPtr = bPtr + row * <usize>t; // α̂, t×kp time-major
-  const cPtr = alphaPtr + row * <usize>t; // m_τ after the prepass, then c_τ
+  const cPtr = alphaPtr + row * <usize>t; // m_τ after the prepass, then s_τ
 
   for (let i = 0; i < kp; i++) {
     for (let j = 0; j < kp; j++) {
@@ -68,28 +89,31 @@ export function hmmForwardBackward(
     if (gammaPtr) memory.fill(gammaPtr, 0, (<usize>t * <usize>k) << 3);
     return -Infinity;
   }
-  const logLik = mSum + sumLogs(cPtr, t);
+  const last = alphaPtr + row * <usize>(t - 1);
+  let z = 0.0;
+  for (let s = 0; s < k; s++) z += load<f64>(last + (<usize>s << 3));
+  const logLik = mSum + sumLogs(cPtr, t) + logF64(z);
   if (gammaPtr == 0 && xiPtr == 0) return logLik;
+  const invZ = 1.0 / z;
 
   if (xiPtr) memory.fill(sPtr, 0, row * <usize>kp);
   if (gammaPtr) {
     const tStride = <usize>t << 3;
     const gLast = gammaPtr + (<usize>(t - 1) << 3);
-    const last = alphaPtr + row * <usize>(t - 1);
-    for (let s = 0; s < k; s++) store<f64>(gLast + tStride * <usize>s, load<f64>(last + (<usize>s << 3)));
+    for (let s = 0; s < k; s++) store<f64>(gLast + tStride * <usize>s, load<f64>(last + (<usize>s << 3)) * invZ);
   }
   const xiOn = xiPtr != 0;
-  if (kp == 2) backwardSmall(1, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn);
-  else if (kp == 4) backwardSmall(2, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn);
-  else if (kp == 6) backwardSmall(3, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn);
-  else if (kp == 8) backwardSmall(4, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn);
-  else backwardGeneric(t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn, qPtr, betaPtr);
+  if (kp == 2) backwardSmall(1, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn, invZ);
+  else if (kp == 4) backwardSmall(2, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn, invZ);
+  else if (kp == 6) backwardSmall(3, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn, invZ);
+  else if (kp == 8) backwardSmall(4, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn, invZ);
+  else backwardGeneric(t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn, qPtr, betaPtr, invZ);
   if (xiPtr) {
     for (let i = 0; i < k; i++) {
       for (let j = 0; j < k; j++) {
         const x = xiPtr + (<usize>(i * k + j) << 3);
         const off = <usize>(i * kp + j) << 3;
-        store<f64>(x, load<f64>(x) + load<f64>(aPtr + off) * load<f64>(sPtr + off));
+        store<f64>(x, load<f64>(x) + load<f64>(aPtr + off) * load<f64>(sPtr + off) * invZ);
       }
     }
   }
@@ -99,7 +123,8 @@ export function hmmForwardBackward(
 /**
  * A forward step whose c_τ fell below SCALE_FLOOR: the best-fitting state is (nearly) unreachable, so shift by the
  * best reachable one instead, making c_τ ≥ max p_j there. B̃ only grows, and unreachable states (p_j = 0) get
- * B̃ = 0, which changes no posterior. Rewrites row τ of B̃, writes q_τ (padding 0) to qOut and c_τ to c[τ];
+ * B̃ = 0, which changes no posterior. Rewrites row τ of B̃, writes q_τ (padding 0) to qOut and c_τ to c[τ] (the
+ * caller replaces it by s_τ);
  * returns the new shift m_τ, or NaN when no state can explain step τ (an impossible sequence).
  */
 function rescueStep(
@@ -125,13 +150,23 @@ function rescueStep(
   }
   if (k & 1) store<f64>(qOutPtr + (<usize>k << 3), 0.0);
   if (!(c > 0.0)) return NaN;
+  if (c < RESCUE_TINY) {
+    // Only through a transition probability near the bottom of the range (a subnormal c would have no exact
+    // power-of-two reciprocal): B̃ ← B̃·2^600, m ← m − 600·ln 2.
+    for (let j = 0; j < k; j++) {
+      store<f64>(btPtr + (<usize>j << 3), load<f64>(btPtr + (<usize>j << 3)) * RESCUE_FACTOR);
+      store<f64>(qOutPtr + (<usize>j << 3), load<f64>(qOutPtr + (<usize>j << 3)) * RESCUE_FACTOR);
+    }
+    c *= RESCUE_FACTOR;
+    m -= RESCUE_LOG_FACTOR;
+  }
   store<f64>(cPtr + (<usize>tau << 3), c);
   return m;
 }
 
 /**
- * Forward pass for any k: q_τ = B̃_τ ⊙ ((q_{τ−1}·A)·(1/c_{τ−1})), c_τ = Σ q_τ, α̂_τ = q_τ/c_τ into alpha, c_τ into c,
- * B̃_τ/c_τ over B̃; returns Σ_τ m_τ, or NaN for an impossible sequence. q: two state vectors of scratch.
+ * Forward pass for any k: q_τ = B̃_τ ⊙ ((q_{τ−1}·A)·(1/s_{τ−1})), c_τ = Σ q_τ, s_τ = 2^⌊log₂ c_τ⌋, α̂_τ = q_τ/s_τ into
+ * alpha, s_τ into c, B̃_τ/s_τ over B̃; returns Σ_τ m_τ, or NaN for an impossible sequence. q: two state vectors of scratch.
  */
 function forwardGeneric(
   logBPtr: usize, t: i32, k: i32, aPtr: usize, pPtr: usize, bPtr: usize, alphaPtr: usize, cPtr: usize, qScratch: usize,
@@ -169,8 +204,8 @@ function forwardGeneric(
       c = load<f64>(cPtr + (<usize>tau << 3));
     }
     mSum += m;
-    store<f64>(cPtr + (<usize>tau << 3), c);
-    inv = f64x2.splat(1.0 / c);
+    store<f64>(cPtr + (<usize>tau << 3), pow2Below(c));
+    inv = f64x2.splat(pow2BelowInv(c));
     const atauPtr = alphaPtr + row * <usize>tau;
     for (let j = 0; j < kp; j += 2) {
       const off = <usize>j << 3;
@@ -185,19 +220,20 @@ function forwardGeneric(
 }
 
 /**
- * Backward pass for any k, after forwardGeneric: β̂_τ = Aᵀ-product of w_{τ+1}, w_τ = (B̃_τ/c_τ) ⊙ β̂_τ; writes
+ * Backward pass for any k, after forwardGeneric: β̂_τ = Aᵀ-product of w_{τ+1}, w_τ = (B̃_τ/s_τ) ⊙ β̂_τ; writes
  * γ_τ for τ < t − 1 when gammaPtr ≠ 0 and adds α̂_τ ⊗ w_{τ+1} into S when xiOn. q: two state vectors of scratch.
  */
 function backwardGeneric(
   t: i32, k: i32, atPtr: usize, sPtr: usize, bPtr: usize, alphaPtr: usize, gammaPtr: usize, xiOn: bool,
-  qScratch: usize, betaPtr: usize,
+  qScratch: usize, betaPtr: usize, invZ: f64,
 ): void {
+  const iz = f64x2.splat(invZ);
   const kp = padded(k);
   const row = <usize>kp << 3;
   const tStride = <usize>t << 3;
   let wPtr = qScratch;
   let wNextPtr = qScratch + row;
-  memory.copy(wPtr, bPtr + row * <usize>(t - 1), row); // w_{t−1} = B̃_{t−1}/c_{t−1} (β̂_{t−1} = 1)
+  memory.copy(wPtr, bPtr + row * <usize>(t - 1), row); // w_{t−1} = B̃_{t−1}/s_{t−1} (β̂_{t−1} = 1)
   for (let tau = t - 2; tau >= 0; tau--) {
     matVecRows(wPtr, atPtr, betaPtr, k, kp); // β̂_τ(i) = Σ_j Aᵀ(j, i)·w(j)
     const btPtr = bPtr + row * <usize>tau;
@@ -210,13 +246,13 @@ function backwardGeneric(
       const gPtr = gammaPtr + (<usize>tau << 3);
       let s = 0;
       for (; s < k - 1; s += 2) {
-        const g = f64x2.mul(v128.load(atauPtr + (<usize>s << 3)), v128.load(betaPtr + (<usize>s << 3)));
+        const g = f64x2.mul(f64x2.mul(v128.load(atauPtr + (<usize>s << 3)), v128.load(betaPtr + (<usize>s << 3))), iz);
         store<f64>(gPtr + tStride * <usize>s, f64x2.extract_lane(g, 0));
         store<f64>(gPtr + tStride * <usize>(s + 1), f64x2.extract_lane(g, 1));
       }
       if (s < k) {
         const off = <usize>s << 3;
-        store<f64>(gPtr + tStride * <usize>s, load<f64>(atauPtr + off) * load<f64>(betaPtr + off));
+        store<f64>(gPtr + tStride * <usize>s, load<f64>(atauPtr + off) * load<f64>(betaPtr + off) * invZ);
       }
     }
     if (xiOn) {
@@ -394,21 +430,19 @@ function shiftedEmissions(logBPtr: usize, t: i32, k: i32, bPtr: usize, mPtr: usi
       const m = v128.load(mPtr + off);
       v128.store(mPtr + off, v128.bitselect(zero, m, f64x2.eq(m, negInf)));
     }
-    for (let s = 0; s < kp; s++) {
-      const col = logBPtr + tStride * <usize>s;
+    // States in pairs: exps of two states at two times are transposed by two shuffles into two vector stores.
+    for (let s = 0; s < kp; s += 2) {
+      const col0 = logBPtr + tStride * <usize>s;
+      const col1 = col0 + tStride; // read only when s + 1 < k
+      const odd = s + 1 == k;
       let b = bPtr + row * <usize>t0 + (<usize>s << 3);
-      if (s == k) {
-        for (let tau = t0; tau < t1; tau++) {
-          store<f64>(b, 0.0);
-          b += row;
-        }
-        break;
-      }
       for (let tau = t0; tau < t1; tau += 2) {
         const off = <usize>tau << 3;
-        const e = expF64x2(f64x2.sub(v128.load(col + off), v128.load(mPtr + off)));
-        store<f64>(b, f64x2.extract_lane(e, 0));
-        store<f64>(b + row, f64x2.extract_lane(e, 1));
+        const m = v128.load(mPtr + off);
+        const e0 = expF64x2(f64x2.sub(v128.load(col0 + off), m));
+        const e1 = odd ? zero : expF64x2(f64x2.sub(v128.load(col1 + off), m));
+        v128.store(b, v128.shuffle<f64>(e0, e1, 0, 2));
+        v128.store(b + row, v128.shuffle<f64>(e0, e1, 1, 3));
         b += row << 1;
       }
     }
@@ -428,25 +462,11 @@ function shiftedEmissions(logBPtr: usize, t: i32, k: i32, bPtr: usize, mPtr: usi
   }
 }
 
-/** Σ_τ log c[τ], as the log of the product of the c_τ (assembly/simd/math.ts); pairs out of its range logged directly. */
+/** Σ_τ log s[τ] for the powers of two s_τ: their exponents summed as integers, times ln 2 (one rounding). */
 function sumLogs(cPtr: usize, t: i32): f64 {
-  const t2 = t & ~1;
-  let m = productStart();
-  let e = i64x2.splat(0);
-  let direct = 0.0;
-  for (let tau = 0; tau < t2; tau += 2) {
-    const c = v128.load(cPtr + (<usize>tau << 3));
-    if (productFactorsOk(c)) {
-      m = f64x2.mul(m, c);
-      e = i64x2.add(e, productExponent(m));
-      m = productMantissa(m);
-    } else {
-      // A rescued step's c_τ can be as small as the smallest reachable transition probability.
-      direct += logF64(f64x2.extract_lane(c, 0)) + logF64(f64x2.extract_lane(c, 1));
-    }
-  }
-  if (t & 1) direct += logF64(load<f64>(cPtr + (<usize>t2 << 3)));
-  return productLog(m, e) + direct;
+  let e: i64 = 0;
+  for (let tau = 0; tau < t; tau++) e += <i64>(load<u64>(cPtr + (<usize>tau << 3)) >> 52) - 1023;
+  return <f64>e * LN2;
 }
 
 // ---------------------------------------------------------------- k ≤ 8: the state vectors in registers
@@ -542,8 +562,8 @@ function sumLogs(cPtr: usize, t: i32): f64 {
       if (nv > 3) q3 = v128.load(qPtr, 48);
     }
     mSum += m;
-    store<f64>(cPtr + (<usize>tau << 3), c);
-    inv = f64x2.splat(1.0 / c);
+    store<f64>(cPtr + (<usize>tau << 3), pow2Below(c));
+    inv = f64x2.splat(pow2BelowInv(c));
     const at = alphaPtr + row * <usize>tau;
     v128.store(at, f64x2.mul(q0, inv));
     v128.store(bt, f64x2.mul(v128.load(bt), inv));
@@ -584,11 +604,13 @@ function sumLogs(cPtr: usize, t: i32): f64 {
 // @ts-ignore: decorator
 @inline function backwardSmall(
   nv: i32, t: i32, k: i32, atPtr: usize, sPtr: usize, bPtr: usize, alphaPtr: usize, gammaPtr: usize, xiOn: bool,
+  invZ: f64,
 ): void {
   const row: usize = <usize>nv << 4;
+  const iz = f64x2.splat(invZ);
   const tStride = <usize>t << 3;
   const zero = f64x2.splat(0.0);
-  const bl = bPtr + row * <usize>(t - 1); // w_{t−1} = B̃_{t−1}/c_{t−1} (β̂_{t−1} = 1)
+  const bl = bPtr + row * <usize>(t - 1); // w_{t−1} = B̃_{t−1}/s_{t−1} (β̂_{t−1} = 1)
   let w0 = v128.load(bl);
   let w1 = nv > 1 ? v128.load(bl, 16) : zero;
   let w2 = nv > 2 ? v128.load(bl, 32) : zero;
@@ -601,10 +623,10 @@ function sumLogs(cPtr: usize, t: i32): f64 {
     const at = alphaPtr + row * <usize>tau;
     if (gammaPtr) {
       const gPtr = gammaPtr + (<usize>tau << 3);
-      storeGammaPair(f64x2.mul(v128.load(at), b0), 0, k, gPtr, tStride);
-      if (nv > 1) storeGammaPair(f64x2.mul(v128.load(at, 16), b1), 1, k, gPtr, tStride);
-      if (nv > 2) storeGammaPair(f64x2.mul(v128.load(at, 32), b2), 2, k, gPtr, tStride);
-      if (nv > 3) storeGammaPair(f64x2.mul(v128.load(at, 48), b3), 3, k, gPtr, tStride);
+      storeGammaPair(f64x2.mul(f64x2.mul(v128.load(at), b0), iz), 0, k, gPtr, tStride);
+      if (nv > 1) storeGammaPair(f64x2.mul(f64x2.mul(v128.load(at, 16), b1), iz), 1, k, gPtr, tStride);
+      if (nv > 2) storeGammaPair(f64x2.mul(f64x2.mul(v128.load(at, 32), b2), iz), 2, k, gPtr, tStride);
+      if (nv > 3) storeGammaPair(f64x2.mul(f64x2.mul(v128.load(at, 48), b3), iz), 3, k, gPtr, tStride);
     }
     if (xiOn) {
       addOuterRow(nv, 0, v128.load64_splat(at), w0, w1, w2, w3, sPtr);
