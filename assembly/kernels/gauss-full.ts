@@ -1,7 +1,10 @@
 // Full-covariance Gaussian kernels over feature-major data x[j*n + i]: lanes run over two samples.
 // Samples are processed in blocks of BS; every component is evaluated on a block while it is in cache, so x
 // streams from memory once per call whatever k is. Inside a block, data is copied (centred, or weighted) into a
-// contiguous work panel so that the register tiles below read unit-stride memory whatever d is.
+// contiguous work panel so that the register tiles below read unit-stride memory whatever d is. d ≤ 4 streams
+// instead (gauss-small.ts).
+
+import { gaussSmallAccumulate, gaussSmallLogProb } from './gauss-small';
 
 const BS: i32 = 64; // samples per block (panel: d × BS f64)
 const ROW: usize = 512; // bytes between panel rows: BS · 8
@@ -19,8 +22,8 @@ const ROW: usize = 512; // bytes between panel rows: BS · 8
  * per component, as scikit-learn does: k times fewer operations. work: ≥ 2·d·BS + k·d + 8 f64.
  */
 export function gaussFullLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: usize, ucPtr: usize, ucStride: i32, csPtr: usize, outPtr: usize, workPtr: usize): void {
-  if (d == 2) {
-    logProbD2(xPtr, n, k, meanPtr, ucPtr, ucStride, csPtr, outPtr);
+  if (d <= 4) {
+    gaussSmallLogProb(d, xPtr, n, k, meanPtr, ucPtr, ucStride, csPtr, outPtr, workPtr);
     return;
   }
   if (ucStride == 0 && k > 1) {
@@ -138,43 +141,6 @@ function tiedLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: usize, ucPtr:
   }
 }
 
-/**
- * d = 2 (the common planar case), where panels and tiles cost more than the arithmetic: per component, the five
- * parameters stay in registers while pairs of samples stream through. Same operations, same order as the tiles.
- */
-function logProbD2(xPtr: usize, n: i32, k: i32, meanPtr: usize, ucPtr: usize, ucStride: i32, csPtr: usize, outPtr: usize): void {
-  const half = f64x2.splat(-0.5);
-  const x1Ptr = xPtr + (<usize>n << 3);
-  const n2 = n & ~1;
-  for (let c = 0; c < k; c++) {
-    const mp = meanPtr + ((<usize>c * 2) << 3);
-    const up = ucPtr + ((<usize>c * ucStride) << 3);
-    const m0 = load<f64>(mp), m1 = load<f64>(mp, 8);
-    const u00 = load<f64>(up), u01 = load<f64>(up, 8), u11 = load<f64>(up, 24);
-    const cs = load<f64>(csPtr + (<usize>c << 3));
-    const m0v = f64x2.splat(m0), m1v = f64x2.splat(m1);
-    const u00v = f64x2.splat(u00), u01v = f64x2.splat(u01), u11v = f64x2.splat(u11);
-    const cv = f64x2.splat(cs);
-    const out = outPtr + ((<usize>c * n) << 3);
-    for (let i = 0; i < n2; i += 2) {
-      const o = <usize>i << 3;
-      const t0 = f64x2.sub(v128.load(xPtr + o), m0v);
-      const t1 = f64x2.sub(v128.load(x1Ptr + o), m1v);
-      const y0 = f64x2.mul(t0, u00v);
-      const y1 = f64x2.add(f64x2.mul(t0, u01v), f64x2.mul(t1, u11v));
-      v128.store(out + o, f64x2.add(cv, f64x2.mul(half, f64x2.add(f64x2.mul(y0, y0), f64x2.mul(y1, y1)))));
-    }
-    if (n2 < n) {
-      const o = <usize>n2 << 3;
-      const t0 = load<f64>(xPtr + o) - m0;
-      const t1 = load<f64>(x1Ptr + o) - m1;
-      const y0 = t0 * u00;
-      const y1 = t0 * u01 + t1 * u11;
-      store<f64>(out + o, cs - 0.5 * (y0 * y0 + y1 * y1));
-    }
-  }
-}
-
 /** One block of bs ≤ BS samples starting at xb (row stride n) for one component; out is the block's output. */
 // @ts-ignore: decorator
 @inline function fullLogProbBlock(xb: usize, n: i32, bs: i32, d: i32, meanPtr: usize, precCholPtr: usize, c: f64, out: usize, workPtr: usize): void {
@@ -264,8 +230,8 @@ function logProbD2(xPtr: usize, n: i32, k: i32, meanPtr: usize, ucPtr: usize, uc
  * work: ≥ 2·d·BS + 2·k·d·d + 8 f64.
  */
 export function gaussAccumulateFull(xPtr: usize, n: i32, d: i32, k: i32, rPtr: usize, nkPtr: usize, s1Ptr: usize, s2Ptr: usize, workPtr: usize): void {
-  if (d == 2) {
-    accumulateD2(xPtr, n, k, rPtr, nkPtr, s1Ptr, s2Ptr);
+  if (d <= 4) {
+    gaussSmallAccumulate(d, xPtr, n, k, rPtr, nkPtr, s1Ptr, s2Ptr, workPtr);
     return;
   }
   const rxPtr = workPtr;
@@ -315,53 +281,6 @@ export function gaussAccumulateFull(xPtr: usize, n: i32, d: i32, k: i32, rPtr: u
         }
       }
     }
-  }
-}
-
-/** d = 2: six lane accumulators per component (Σr, Σr·x₀, Σr·x₁, Σr·x₀², Σr·x₀x₁, Σr·x₁²), one pass each. */
-function accumulateD2(xPtr: usize, n: i32, k: i32, rPtr: usize, nkPtr: usize, s1Ptr: usize, s2Ptr: usize): void {
-  const x1Ptr = xPtr + (<usize>n << 3);
-  const n2 = n & ~1;
-  for (let c = 0; c < k; c++) {
-    const r = rPtr + ((<usize>c * n) << 3);
-    let ar = f64x2.splat(0), a0 = f64x2.splat(0), a1 = f64x2.splat(0);
-    let q00 = f64x2.splat(0), q01 = f64x2.splat(0), q11 = f64x2.splat(0);
-    for (let i = 0; i < n2; i += 2) {
-      const o = <usize>i << 3;
-      const rv = v128.load(r + o);
-      const x0 = v128.load(xPtr + o);
-      const x1 = v128.load(x1Ptr + o);
-      const rx0 = f64x2.mul(rv, x0);
-      const rx1 = f64x2.mul(rv, x1);
-      ar = f64x2.add(ar, rv);
-      a0 = f64x2.add(a0, rx0);
-      a1 = f64x2.add(a1, rx1);
-      q00 = f64x2.add(q00, f64x2.mul(rx0, x0));
-      q01 = f64x2.add(q01, f64x2.mul(rx0, x1));
-      q11 = f64x2.add(q11, f64x2.mul(rx1, x1));
-    }
-    let sr = hsum(ar), s0 = hsum(a0), s1 = hsum(a1), p00 = hsum(q00), p01 = hsum(q01), p11 = hsum(q11);
-    if (n2 < n) {
-      const o = <usize>n2 << 3;
-      const rv = load<f64>(r + o), x0 = load<f64>(xPtr + o), x1 = load<f64>(x1Ptr + o);
-      const rx0 = rv * x0, rx1 = rv * x1;
-      sr += rv;
-      s0 += rx0;
-      s1 += rx1;
-      p00 += rx0 * x0;
-      p01 += rx0 * x1;
-      p11 += rx1 * x1;
-    }
-    const nk = nkPtr + (<usize>c << 3);
-    store<f64>(nk, load<f64>(nk) + sr);
-    const m = s1Ptr + ((<usize>c * 2) << 3);
-    store<f64>(m, load<f64>(m) + s0);
-    store<f64>(m, load<f64>(m, 8) + s1, 8);
-    const q = s2Ptr + ((<usize>c * 4) << 3);
-    store<f64>(q, load<f64>(q) + p00);
-    store<f64>(q, load<f64>(q, 8) + p01, 8);
-    store<f64>(q, load<f64>(q, 16) + p01, 16);
-    store<f64>(q, load<f64>(q, 24) + p11, 24);
   }
 }
 
