@@ -51,7 +51,8 @@ export function hmmForwardBackward(
   // cleared), α̂_τ = q_τ / s_τ, so Σ α̂_τ ∈ [1, 2) and every scaling is exact;
   //   β̂_{t−1} = 1, β̂_τ = A·w_{τ+1} with w_{τ+1} = B̃_{τ+1} ⊙ β̂_{τ+1} / s_{τ+1};
   //   Z = Σ α̂_{t−1}, log L = Σ_τ (m_τ + log s_τ) + log Z; γ_τ = α̂_τ ⊙ β̂_τ / Z, ξ_τ(i, j) = α̂_τ(i)·A(i, j)·w_{τ+1}(j) / Z.
-  // Σ_τ ξ_τ(i, j) = A(i, j)·S(i, j)/Z with S = Σ_τ α̂_τ ⊗ w_{τ+1}, so only the k×k matrix S is accumulated.
+  // Σ_τ ξ_τ(i, j) = A(i, j)·S(i, j)/Z with S = Σ_τ α̂_τ ⊗ w_{τ+1}, so only the k×k matrix S is accumulated: the
+  // backward pass stores w_τ over B̃_τ (no longer needed), and S is then one register-blocked product over τ.
   // Both recursions are chains of dependent steps, so each step keeps its critical path short: the forward pass
   // multiplies the unscaled q_{τ−1} by A and applies 1/s_{τ−1} afterwards, and 1/s is two integer operations on
   // c's bits where 1/c would be a division on the chain; the backward pass reads B̃_τ/s_τ, stored by the forward pass.
@@ -102,13 +103,13 @@ export function hmmForwardBackward(
     const gLast = gammaPtr + (<usize>(t - 1) << 3);
     for (let s = 0; s < k; s++) store<f64>(gLast + tStride * <usize>s, load<f64>(last + (<usize>s << 3)) * invZ);
   }
-  const xiOn = xiPtr != 0;
-  if (kp == 2) backwardSmall(1, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn, invZ);
-  else if (kp == 4) backwardSmall(2, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn, invZ);
-  else if (kp == 6) backwardSmall(3, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn, invZ);
-  else if (kp == 8) backwardSmall(4, t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn, invZ);
-  else backwardGeneric(t, k, atPtr, sPtr, bPtr, alphaPtr, gammaPtr, xiOn, qPtr, betaPtr, invZ);
+  if (kp == 2) backwardSmall(1, t, k, atPtr, bPtr, alphaPtr, gammaPtr, invZ);
+  else if (kp == 4) backwardSmall(2, t, k, atPtr, bPtr, alphaPtr, gammaPtr, invZ);
+  else if (kp == 6) backwardSmall(3, t, k, atPtr, bPtr, alphaPtr, gammaPtr, invZ);
+  else if (kp == 8) backwardSmall(4, t, k, atPtr, bPtr, alphaPtr, gammaPtr, invZ);
+  else backwardGeneric(t, k, atPtr, bPtr, alphaPtr, gammaPtr, betaPtr, invZ);
   if (xiPtr) {
+    outerProductSum(alphaPtr, bPtr + row, t - 1, kp, sPtr);
     for (let i = 0; i < k; i++) {
       for (let j = 0; j < k; j++) {
         const x = xiPtr + (<usize>(i * k + j) << 3);
@@ -220,29 +221,26 @@ function forwardGeneric(
 }
 
 /**
- * Backward pass for any k, after forwardGeneric: β̂_τ = Aᵀ-product of w_{τ+1}, w_τ = (B̃_τ/s_τ) ⊙ β̂_τ; writes
- * γ_τ for τ < t − 1 when gammaPtr ≠ 0 and adds α̂_τ ⊗ w_{τ+1} into S when xiOn. q: two state vectors of scratch.
+ * Backward pass for any k, after forwardGeneric: β̂_τ = Aᵀ-product of w_{τ+1}, w_τ = (B̃_τ/s_τ) ⊙ β̂_τ stored over B̃_τ;
+ * writes γ_τ for τ < t − 1 when gammaPtr ≠ 0. beta: one state vector of scratch.
  */
 function backwardGeneric(
-  t: i32, k: i32, atPtr: usize, sPtr: usize, bPtr: usize, alphaPtr: usize, gammaPtr: usize, xiOn: bool,
-  qScratch: usize, betaPtr: usize, invZ: f64,
+  t: i32, k: i32, atPtr: usize, bPtr: usize, alphaPtr: usize, gammaPtr: usize, betaPtr: usize, invZ: f64,
 ): void {
   const iz = f64x2.splat(invZ);
   const kp = padded(k);
   const row = <usize>kp << 3;
   const tStride = <usize>t << 3;
-  let wPtr = qScratch;
-  let wNextPtr = qScratch + row;
-  memory.copy(wPtr, bPtr + row * <usize>(t - 1), row); // w_{t−1} = B̃_{t−1}/s_{t−1} (β̂_{t−1} = 1)
+  // Row t−1 of B̃ already is w_{t−1} = B̃_{t−1}/s_{t−1} (β̂_{t−1} = 1).
   for (let tau = t - 2; tau >= 0; tau--) {
-    matVecRows(wPtr, atPtr, betaPtr, k, kp); // β̂_τ(i) = Σ_j Aᵀ(j, i)·w(j)
     const btPtr = bPtr + row * <usize>tau;
+    matVecRows(btPtr + row, atPtr, betaPtr, k, kp); // β̂_τ(i) = Σ_j Aᵀ(j, i)·w_{τ+1}(j)
     for (let j = 0; j < kp; j += 2) {
       const off = <usize>j << 3;
-      v128.store(wNextPtr + off, f64x2.mul(v128.load(btPtr + off), v128.load(betaPtr + off)));
+      v128.store(btPtr + off, f64x2.mul(v128.load(btPtr + off), v128.load(betaPtr + off)));
     }
-    const atauPtr = alphaPtr + row * <usize>tau;
     if (gammaPtr) {
+      const atauPtr = alphaPtr + row * <usize>tau;
       const gPtr = gammaPtr + (<usize>tau << 3);
       let s = 0;
       for (; s < k - 1; s += 2) {
@@ -255,19 +253,71 @@ function backwardGeneric(
         store<f64>(gPtr + tStride * <usize>s, load<f64>(atauPtr + off) * load<f64>(betaPtr + off) * invZ);
       }
     }
-    if (xiOn) {
-      for (let i = 0; i < k; i++) {
-        const a = v128.load64_splat(atauPtr + (<usize>i << 3));
-        const sRow = sPtr + row * <usize>i;
-        for (let j = 0; j < kp; j += 2) {
-          const off = <usize>j << 3;
-          v128.store(sRow + off, f64x2.add(v128.load(sRow + off), f64x2.mul(a, v128.load(wPtr + off))));
-        }
-      }
+  }
+}
+
+/**
+ * S[i][·] += Σ_{τ<steps} α̂_τ(i)·w_{τ+1} for all kp×kp entries (S zeroed by the caller), alpha and w time-major with
+ * rows of kp (w = the row after α̂_0's partner). Blocks of 2 rows × up to 4 column vectors (8 accumulators).
+ */
+function outerProductSum(alphaPtr: usize, wPtr: usize, steps: i32, kp: i32, sPtr: usize): void {
+  const nv = kp >> 1;
+  for (let i = 0; i < kp; i += 2) {
+    let v0 = 0;
+    for (; v0 + 3 < nv; v0 += 4) outerBlock(4, alphaPtr, wPtr, steps, kp, i, v0, sPtr);
+    if (nv - v0 == 3) outerBlock(3, alphaPtr, wPtr, steps, kp, i, v0, sPtr);
+    else if (nv - v0 == 2) outerBlock(2, alphaPtr, wPtr, steps, kp, i, v0, sPtr);
+    else if (nv - v0 == 1) outerBlock(1, alphaPtr, wPtr, steps, kp, i, v0, sPtr);
+  }
+}
+
+/** outerProductSum for rows i, i + 1 and the NC column vectors from v0 (NC constant at each call site). */
+// @ts-ignore: decorator
+@inline function outerBlock(NC: i32, alphaPtr: usize, wPtr: usize, steps: i32, kp: i32, i: i32, v0: i32, sPtr: usize): void {
+  const row = <usize>kp << 3;
+  const zero = f64x2.splat(0);
+  let a00 = zero, a01 = zero, a02 = zero, a03 = zero;
+  let a10 = zero, a11 = zero, a12 = zero, a13 = zero;
+  let ap = alphaPtr + (<usize>i << 3);
+  let wp = wPtr + (<usize>v0 << 4);
+  const end = ap + row * <usize>steps;
+  for (; ap < end; ap += row, wp += row) {
+    const x0 = v128.load64_splat(ap);
+    const x1 = v128.load64_splat(ap, 8);
+    const w0 = v128.load(wp);
+    a00 = f64x2.add(a00, f64x2.mul(x0, w0));
+    a10 = f64x2.add(a10, f64x2.mul(x1, w0));
+    if (NC > 1) {
+      const w1 = v128.load(wp, 16);
+      a01 = f64x2.add(a01, f64x2.mul(x0, w1));
+      a11 = f64x2.add(a11, f64x2.mul(x1, w1));
     }
-    const tmp = wPtr;
-    wPtr = wNextPtr;
-    wNextPtr = tmp;
+    if (NC > 2) {
+      const w2 = v128.load(wp, 32);
+      a02 = f64x2.add(a02, f64x2.mul(x0, w2));
+      a12 = f64x2.add(a12, f64x2.mul(x1, w2));
+    }
+    if (NC > 3) {
+      const w3 = v128.load(wp, 48);
+      a03 = f64x2.add(a03, f64x2.mul(x0, w3));
+      a13 = f64x2.add(a13, f64x2.mul(x1, w3));
+    }
+  }
+  const s0 = sPtr + row * <usize>i + (<usize>v0 << 4);
+  const s1 = s0 + row;
+  v128.store(s0, f64x2.add(v128.load(s0), a00));
+  v128.store(s1, f64x2.add(v128.load(s1), a10));
+  if (NC > 1) {
+    v128.store(s0, f64x2.add(v128.load(s0, 16), a01), 16);
+    v128.store(s1, f64x2.add(v128.load(s1, 16), a11), 16);
+  }
+  if (NC > 2) {
+    v128.store(s0, f64x2.add(v128.load(s0, 32), a02), 32);
+    v128.store(s1, f64x2.add(v128.load(s1, 32), a12), 32);
+  }
+  if (NC > 3) {
+    v128.store(s0, f64x2.add(v128.load(s0, 48), a03), 48);
+    v128.store(s1, f64x2.add(v128.load(s1, 48), a13), 48);
   }
 }
 
@@ -590,21 +640,10 @@ function sumLogs(cPtr: usize, t: i32): f64 {
   if (2 * j + 1 < k) store<f64>(gPtr + tStride * <usize>(2 * j + 1), f64x2.extract_lane(g, 1));
 }
 
-/** S row i += α̂_τ(i)·w for the nv vectors of w. */
-// @ts-ignore: decorator
-@inline function addOuterRow(nv: i32, i: i32, a: v128, w0: v128, w1: v128, w2: v128, w3: v128, sPtr: usize): void {
-  const r = sPtr + (<usize>(i * nv) << 4);
-  v128.store(r, f64x2.add(v128.load(r), f64x2.mul(a, w0)));
-  if (nv > 1) v128.store(r, f64x2.add(v128.load(r, 16), f64x2.mul(a, w1)), 16);
-  if (nv > 2) v128.store(r, f64x2.add(v128.load(r, 32), f64x2.mul(a, w2)), 32);
-  if (nv > 3) v128.store(r, f64x2.add(v128.load(r, 48), f64x2.mul(a, w3)), 48);
-}
-
 /** backwardGeneric for kp = 2·nv ≤ 8, with w and β̂ in registers. */
 // @ts-ignore: decorator
 @inline function backwardSmall(
-  nv: i32, t: i32, k: i32, atPtr: usize, sPtr: usize, bPtr: usize, alphaPtr: usize, gammaPtr: usize, xiOn: bool,
-  invZ: f64,
+  nv: i32, t: i32, k: i32, atPtr: usize, bPtr: usize, alphaPtr: usize, gammaPtr: usize, invZ: f64,
 ): void {
   const row: usize = <usize>nv << 4;
   const iz = f64x2.splat(invZ);
@@ -628,27 +667,21 @@ function sumLogs(cPtr: usize, t: i32): f64 {
       if (nv > 2) storeGammaPair(f64x2.mul(f64x2.mul(v128.load(at, 32), b2), iz), 2, k, gPtr, tStride);
       if (nv > 3) storeGammaPair(f64x2.mul(f64x2.mul(v128.load(at, 48), b3), iz), 3, k, gPtr, tStride);
     }
-    if (xiOn) {
-      addOuterRow(nv, 0, v128.load64_splat(at), w0, w1, w2, w3, sPtr);
-      addOuterRow(nv, 1, v128.load64_splat(at, 8), w0, w1, w2, w3, sPtr);
-      if (nv > 1) {
-        addOuterRow(nv, 2, v128.load64_splat(at, 16), w0, w1, w2, w3, sPtr);
-        addOuterRow(nv, 3, v128.load64_splat(at, 24), w0, w1, w2, w3, sPtr);
-      }
-      if (nv > 2) {
-        addOuterRow(nv, 4, v128.load64_splat(at, 32), w0, w1, w2, w3, sPtr);
-        addOuterRow(nv, 5, v128.load64_splat(at, 40), w0, w1, w2, w3, sPtr);
-      }
-      if (nv > 3) {
-        addOuterRow(nv, 6, v128.load64_splat(at, 48), w0, w1, w2, w3, sPtr);
-        addOuterRow(nv, 7, v128.load64_splat(at, 56), w0, w1, w2, w3, sPtr);
-      }
-    }
     const bt = bPtr + row * <usize>tau;
     w0 = f64x2.mul(v128.load(bt), b0);
-    if (nv > 1) w1 = f64x2.mul(v128.load(bt, 16), b1);
-    if (nv > 2) w2 = f64x2.mul(v128.load(bt, 32), b2);
-    if (nv > 3) w3 = f64x2.mul(v128.load(bt, 48), b3);
+    v128.store(bt, w0);
+    if (nv > 1) {
+      w1 = f64x2.mul(v128.load(bt, 16), b1);
+      v128.store(bt, w1, 16);
+    }
+    if (nv > 2) {
+      w2 = f64x2.mul(v128.load(bt, 32), b2);
+      v128.store(bt, w2, 32);
+    }
+    if (nv > 3) {
+      w3 = f64x2.mul(v128.load(bt, 48), b3);
+      v128.store(bt, w3, 48);
+    }
   }
 }
 
