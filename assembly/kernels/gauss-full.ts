@@ -17,7 +17,8 @@ const ROW: usize = 512; // bytes between panel rows: BS · 8
 /**
  * out[c·n + i] = cs[c] − ½‖(x_i − μ_c)ᵀU_c‖² for every component c < k, with μ_c = means[c·d …] and U_c the d×d
  * row-major upper-triangular factor at uc + c·ucStride f64 (scikit-learn's precisions_cholesky_[c]; ucStride = d·d
- * for full, 0 for tied; its strictly lower part must be zero, as the tiles read it): y_col = Σ_{j≤col} (x_j − μ_j)·U[j][col]. Tiles of 4 columns × 4 samples keep 8 v128
+ * for full, 0 for tied; its strictly lower part must be zero, as the tiles read it): y_col = Σ_{j≤col} x_j·U[j][col] − (μᵀU)_col,
+ * scikit-learn's `X @ prec_chol − mu @ prec_chol` (d ≤ 4: (x − μ)ᵀU, gauss-small.ts). Tiles of 4 columns × 4 samples keep 8 v128
  * accumulators live. cs[c] = −∞ gives −∞. Tied (ucStride 0, k > 1) computes xᵀU once per sample and subtracts μ_cᵀU
  * per component, as scikit-learn does: k times fewer operations. work: ≥ 2·d·BS + k·d + 8 f64.
  */
@@ -30,11 +31,41 @@ export function gaussFullLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: u
     tiedLogProb(xPtr, n, d, k, meanPtr, ucPtr, csPtr, outPtr, workPtr);
     return;
   }
+  // scikit-learn's formulation, y = xᵀU_c − μ_cᵀU_c: the panel is copied once per block for all components.
+  const xp = workPtr;
+  const wp = xp + ((<usize>2 * d * BS) << 3); // k×d: μ_cᵀU_c
+  meansTimesFactors(meanPtr, ucPtr, ucStride, d, k, wp);
   for (let i0 = 0; i0 < n; i0 += BS) {
     const bs = min(BS, n - i0);
+    copyPanel(xPtr + (<usize>i0 << 3), n, bs, d, xp);
     for (let c = 0; c < k; c++) {
-      fullLogProbBlock(xPtr + (<usize>i0 << 3), n, bs, d, meanPtr + ((<usize>c * d) << 3), ucPtr + ((<usize>c * ucStride) << 3), load<f64>(csPtr + (<usize>c << 3)), outPtr + ((<usize>c * n + i0) << 3), workPtr);
+      fullLogProbBlock(xp, bs, d, ucPtr + ((<usize>c * ucStride) << 3), wp + ((<usize>c * d) << 3), load<f64>(csPtr + (<usize>c << 3)), outPtr + ((<usize>c * n + i0) << 3));
     }
+  }
+}
+
+/** w[c·d + col] = Σ_{j≤col} μ_c[j]·U_c[j][col] for every component (U_c at uc + c·ucStride f64). */
+function meansTimesFactors(meanPtr: usize, ucPtr: usize, ucStride: i32, d: i32, k: i32, wp: usize): void {
+  for (let c = 0; c < k; c++) {
+    const u = ucPtr + ((<usize>c * ucStride) << 3);
+    for (let col = 0; col < d; col++) {
+      let w: f64 = 0;
+      for (let j = 0; j <= col; j++) w += load<f64>(meanPtr + ((<usize>c * d + j) << 3)) * load<f64>(u + ((<usize>j * d + col) << 3));
+      store<f64>(wp + ((<usize>c * d + col) << 3), w);
+    }
+  }
+}
+
+/** The block's d features (x stride n) into the panel p[j·BS + ii], zero-padded to a whole 4-sample group. */
+// @ts-ignore: decorator
+@inline function copyPanel(src0: usize, n: i32, bs: i32, d: i32, xp: usize): void {
+  const bsE = (bs + 3) & ~3;
+  for (let j = 0; j < d; j++) {
+    const src = src0 + ((<usize>j * n) << 3);
+    const dst = xp + ((<usize>j * BS) << 3);
+    let ii = 0;
+    for (; ii + 1 < bs; ii += 2) v128.store(dst + (<usize>ii << 3), v128.load(src + (<usize>ii << 3)));
+    for (; ii < bsE; ii++) store<f64>(dst + (<usize>ii << 3), ii < bs ? load<f64>(src + (<usize>ii << 3)) : 0);
   }
 }
 
@@ -46,25 +77,13 @@ function tiedLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: usize, ucPtr:
   const xp = workPtr;
   const yp = xp + ((<usize>d * BS) << 3);
   const wp = yp + ((<usize>d * BS) << 3); // k×d: μ_cᵀU
-  for (let c = 0; c < k; c++) {
-    for (let col = 0; col < d; col++) {
-      let w: f64 = 0;
-      for (let j = 0; j <= col; j++) w += load<f64>(meanPtr + ((<usize>c * d + j) << 3)) * load<f64>(ucPtr + ((<usize>j * d + col) << 3));
-      store<f64>(wp + ((<usize>c * d + col) << 3), w);
-    }
-  }
+  meansTimesFactors(meanPtr, ucPtr, 0, d, k, wp);
   const half = f64x2.splat(-0.5);
   const uStep = <usize>d << 3;
   for (let i0 = 0; i0 < n; i0 += BS) {
     const bs = min(BS, n - i0);
     const bsE = (bs + 3) & ~3; // pad to whole 4-sample groups with zeros
-    for (let j = 0; j < d; j++) {
-      const src = xPtr + ((<usize>j * n + i0) << 3);
-      const dst = xp + ((<usize>j * BS) << 3);
-      let ii = 0;
-      for (; ii + 1 < bs; ii += 2) v128.store(dst + (<usize>ii << 3), v128.load(src + (<usize>ii << 3)));
-      for (; ii < bsE; ii++) store<f64>(dst + (<usize>ii << 3), ii < bs ? load<f64>(src + (<usize>ii << 3)) : 0);
-    }
+    copyPanel(xPtr + (<usize>i0 << 3), n, bs, d, xp);
     let col = 0;
     for (; col + 3 < d; col += 4) {
       const panelEnd = (<usize>(col + 4) * BS) << 3;
@@ -141,22 +160,15 @@ function tiedLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: usize, ucPtr:
   }
 }
 
-/** One block of bs ≤ BS samples starting at xb (row stride n) for one component; out is the block's output. */
+/**
+ * One block of bs ≤ BS samples for one component from the (uncentred) panel xp: out = c − ½ Σ_col (xᵀU[·][col] − w_col)²
+ * with w = μᵀU; out is the block's output.
+ */
 // @ts-ignore: decorator
-@inline function fullLogProbBlock(xb: usize, n: i32, bs: i32, d: i32, meanPtr: usize, precCholPtr: usize, c: f64, out: usize, workPtr: usize): void {
+@inline function fullLogProbBlock(xp: usize, bs: i32, d: i32, precCholPtr: usize, w: usize, c: f64, out: usize): void {
   const half = f64x2.splat(-0.5);
   const cv = f64x2.splat(c);
   const b4 = bs & ~3;
-  // Centre the block into the panel: p[j*BS + ii] = x_j[ii] − μ_j.
-  for (let j = 0; j < d; j++) {
-    const mu = load<f64>(meanPtr + (<usize>j << 3));
-    const src = xb + ((<usize>j * n) << 3);
-    const dst = workPtr + ((<usize>j * BS) << 3);
-    const muv = f64x2.splat(mu);
-    let ii = 0;
-    for (; ii + 1 < bs; ii += 2) v128.store(dst + (<usize>ii << 3), f64x2.sub(v128.load(src + (<usize>ii << 3)), muv));
-    if (ii < bs) store<f64>(dst + (<usize>ii << 3), load<f64>(src + (<usize>ii << 3)) - mu);
-  }
   // Σ_col y_col², four samples at a time: a strip of 4 columns (whose U entries then stay in L1) over every sample
   // group of the block, the partial sums kept in the block's output.
   for (let ii = 0; ii < b4; ii += 2) v128.store(out + (<usize>ii << 3), f64x2.splat(0));
@@ -164,11 +176,16 @@ function tiedLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: usize, ucPtr:
   let col = 0;
   for (; col + 3 < d; col += 4) {
     const panelEnd = (<usize>(col + 4) * BS) << 3; // U[j][col..col+3] is 0 for j > col+3
+    const wc = w + (<usize>col << 3);
+    const w0 = v128.load64_splat(wc);
+    const w1 = v128.load64_splat(wc, 8);
+    const w2 = v128.load64_splat(wc, 16);
+    const w3 = v128.load64_splat(wc, 24);
     for (let ii = 0; ii < b4; ii += 4) {
       let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a10 = f64x2.splat(0), a11 = f64x2.splat(0);
       let a20 = f64x2.splat(0), a21 = f64x2.splat(0), a30 = f64x2.splat(0), a31 = f64x2.splat(0);
       // Running pointers down the panel's sample columns and U's columns.
-      let p = workPtr + (<usize>ii << 3);
+      let p = xp + (<usize>ii << 3);
       let u = precCholPtr + (<usize>col << 3);
       const pEnd = p + panelEnd;
       for (; p < pEnd; p += ROW, u += uStep) {
@@ -187,20 +204,31 @@ function tiedLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: usize, ucPtr:
         a30 = f64x2.add(a30, f64x2.mul(x0, u3));
         a31 = f64x2.add(a31, f64x2.mul(x1, u3));
       }
+      a00 = f64x2.sub(a00, w0);
+      a01 = f64x2.sub(a01, w0);
+      a10 = f64x2.sub(a10, w1);
+      a11 = f64x2.sub(a11, w1);
+      a20 = f64x2.sub(a20, w2);
+      a21 = f64x2.sub(a21, w2);
+      a30 = f64x2.sub(a30, w3);
+      a31 = f64x2.sub(a31, w3);
       const o = out + (<usize>ii << 3);
       v128.store(o, f64x2.add(v128.load(o), f64x2.add(f64x2.add(f64x2.mul(a00, a00), f64x2.mul(a10, a10)), f64x2.add(f64x2.mul(a20, a20), f64x2.mul(a30, a30)))));
       v128.store(o, f64x2.add(v128.load(o, 16), f64x2.add(f64x2.add(f64x2.mul(a01, a01), f64x2.mul(a11, a11)), f64x2.add(f64x2.mul(a21, a21), f64x2.mul(a31, a31)))), 16);
     }
   }
   for (; col < d; col++) {
+    const wv = v128.load64_splat(w + (<usize>col << 3));
     for (let ii = 0; ii < b4; ii += 4) {
       let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
       for (let j = 0; j <= col; j++) {
-        const p = workPtr + ((<usize>j * BS + ii) << 3);
+        const p = xp + ((<usize>j * BS + ii) << 3);
         const u = f64x2.splat(load<f64>(precCholPtr + ((<usize>j * d + col) << 3)));
         a0 = f64x2.add(a0, f64x2.mul(v128.load(p), u));
         a1 = f64x2.add(a1, f64x2.mul(v128.load(p, 16), u));
       }
+      a0 = f64x2.sub(a0, wv);
+      a1 = f64x2.sub(a1, wv);
       const o = out + (<usize>ii << 3);
       v128.store(o, f64x2.add(v128.load(o), f64x2.mul(a0, a0)));
       v128.store(o, f64x2.add(v128.load(o, 16), f64x2.mul(a1, a1)), 16);
@@ -215,7 +243,8 @@ function tiedLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: usize, ucPtr:
     let s: f64 = 0;
     for (let col = 0; col < d; col++) {
       let y: f64 = 0;
-      for (let j = 0; j <= col; j++) y += load<f64>(workPtr + ((<usize>j * BS + ii) << 3)) * load<f64>(precCholPtr + ((<usize>j * d + col) << 3));
+      for (let j = 0; j <= col; j++) y += load<f64>(xp + ((<usize>j * BS + ii) << 3)) * load<f64>(precCholPtr + ((<usize>j * d + col) << 3));
+      y -= load<f64>(w + (<usize>col << 3));
       s += y * y;
     }
     store<f64>(out + (<usize>ii << 3), c - 0.5 * s);
