@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { GaussianMixture, type CovarianceType } from '../src/index.js';
 import { collectStats } from '../src/core/em.js';
-import { frameOf, uploadBlock } from '../src/parts/data.js';
+import { chunkRows, frameOf, uploadBlock } from '../src/parts/data.js';
+// @ts-expect-error: plain JavaScript module without declarations
+import { gmmFit } from '../bench/plain-em.mjs';
 import { covarianceFamily } from '../src/parts/gaussian.js';
 import { GaussianEmission } from '../src/parts/gaussian-emission.js';
 import { MixtureEm } from '../src/parts/mixture.js';
@@ -106,6 +108,36 @@ describe('GaussianMixture properties', () => {
         expectClose(s2.logLik, s1.logLik, 1e-13, 'logLik');
         expect(s2.weight).toBe(s1.weight);
       });
+    }
+  });
+
+  it('E-steps over cache-sized chunks (n > chunkRows) agree with a one-pass plain TypeScript EM', async () => {
+    // 15 000 rows of d = 3 with k = 3 run in chunks of chunkRows(3, 3) rows; bench/plain-em.mjs is an independent
+    // implementation that sees every row in one pass, from the same initial parameters.
+    const big = blobs(testRng(21), 15_000, TRUE_MEANS, [1, 0.6, 1.5]).X;
+    expect(big.length).toBeGreaterThan(2 * chunkRows(3, 3));
+    const n = big.length;
+    const d = 3;
+    const k = 3;
+    const x = Float64Array.from(big.flat());
+    const weights = Float64Array.from([0.3, 0.3, 0.4]);
+    const means = Float64Array.from([0.5, 0.5, 0, 5, 0, -1, -2, 6, 3]);
+    for (const covarianceType of ['full', 'diag'] as const) {
+      const precisions = covarianceType === 'full'
+        ? Float64Array.from([0.8, 0.1, 0, 0.1, 0.9, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0.5, 0, 0.1, 0, 0.5, 0, 0.1, 0, 0.5])
+        : Float64Array.from([0.8, 0.9, 1, 1, 1, 1, 0.5, 0.5, 0.5]);
+      const gm = await GaussianMixture.fit(big, {
+        nComponents: k, covarianceType, tol: 0, maxIter: 15, regCovar: 1e-6,
+        weightsInit: Array.from(weights),
+        meansInit: [0, 1, 2].map((c) => Array.from(means.subarray(c * d, (c + 1) * d))),
+        precisionsInit: covarianceType === 'full'
+          ? [0, 1, 2].map((c) => [0, 1, 2].map((a) => Array.from(precisions.subarray(c * 9 + a * 3, c * 9 + a * 3 + 3))))
+          : [0, 1, 2].map((c) => Array.from(precisions.subarray(c * d, (c + 1) * d))),
+      });
+      const ref = gmmFit(x, n, d, { weights, means, precisions }, covarianceType, 15, 1e-6);
+      expectClose(gm.lowerBounds, ref.lowerBounds, 1e-10, `${covarianceType} lowerBounds`);
+      expectClose(flat(gm.means), Array.from(ref.means), 1e-9, `${covarianceType} means`);
+      expectClose(gm.weights, Array.from(ref.weights), 1e-9, `${covarianceType} weights`);
     }
   });
 

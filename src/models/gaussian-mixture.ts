@@ -3,7 +3,7 @@ import { ShapeError, ValidationError } from '../core/errors.js';
 import { cholLowerInPlace } from '../core/linalg.js';
 import { checkOptionNames, describe, intOption, numOption, toMatrix, toSampleWeight, type Matrix, type MatrixInput } from '../core/matrix.js';
 import { Rng } from '../core/rng.js';
-import { frameOf, meanVariance, uploadBlock, IDENTITY_FRAME, type Frame } from '../parts/data.js';
+import { chunkRows, frameOf, meanVariance, uploadBlock, uploadChunks, IDENTITY_FRAME, type Frame } from '../parts/data.js';
 import { COVARIANCE_TYPES, covarianceFamily, flattenShape, nest, type CovarianceFamily, type CovarianceType } from '../parts/gaussian.js';
 import { GaussianEmission, reframeComponents, type GaussComponents } from '../parts/gaussian-emission.js';
 import { MixtureEm, type MixtureInitMethod, type MixtureParams } from '../parts/mixture.js';
@@ -172,6 +172,9 @@ export class GaussianMixture {
     try {
       const frame = frameOf(m, sw);
       const block = uploadBlock(ws, m, frame, sw);
+      // E-steps run over cache-sized chunks; the initialisation sees the whole block.
+      const rows = chunkRows(k, d);
+      const chunks = n > rows ? uploadChunks(ws, m, frame, sw, rows) : [block];
       const inFrame = (means: Float64Array, pc: Float64Array, cov: Float64Array): GaussComponents =>
         reframeComponents({ means, precisionsCholesky: pc, covariances: cov }, frame, d, false);
       const override = (p: GaussComponents): GaussComponents =>
@@ -188,9 +191,9 @@ export class GaussianMixture {
         weights: weightsInit,
         override: meansInit || precInit ? override : undefined,
         kmeansTol: 1e-4 * meanVariance(m, frame),
-      }, n);
+      }, Math.min(n, rows), block);
       const shift = -d * log(frame.scale);
-      const result = await runEm(model, [block], {
+      const result = await runEm(model, chunks, {
         maxIter,
         tol,
         nInit,

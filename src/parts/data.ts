@@ -65,6 +65,22 @@ export function uploadBlock(ws: Workspace, m: Matrix, frame: Frame, sw: Float64A
 }
 
 /**
+ * Rows per E-step chunk for k components over d features: the chunk's data (d columns) and its k×rows log-densities
+ * stay in a 256 KiB cache (per-core L2), so the E-step's passes over them (log-densities, log-sum-exp, statistics)
+ * read cache, not memory; at least 2048 rows, a multiple of 256.
+ */
+export function chunkRows(k: number, d: number): number {
+  return Math.max(2048, Math.floor(262144 / (8 * (k + d)) / 256) * 256);
+}
+
+/** Uploads m in chunks of at most `rows` rows (one chunk when it fits). */
+export function uploadChunks(ws: Workspace, m: Matrix, frame: Frame, sw: Float64Array | undefined, rows: number): DataBlock[] {
+  const chunks: DataBlock[] = [];
+  for (let a = 0; a < m.rows; a += rows) chunks.push(uploadBlock(ws, m, frame, sw, a, Math.min(m.rows, a + rows)));
+  return chunks;
+}
+
+/**
  * Mean of the per-feature (unweighted) variances in the frame's units: scikit-learn's k-means tolerance
  * scale (`_tolerance`), so `tol × meanVariance` bounds the squared centre shift.
  */

@@ -34,11 +34,16 @@ export interface MixtureInitSpec<P> {
 export class MixtureEm<P> implements EmModel<MixtureParams<P>, DataBlock> {
   private readonly logpPtr: number;
 
+  /**
+   * `maxBlockRows`: the most rows an E-step chunk has. `initData`: the whole data set when the E-steps see it in
+   * chunks (the initialisation methods need every row at once); by default the first chunk.
+   */
   constructor(
     private readonly ws: Workspace,
     readonly emission: Emission<P>,
     private readonly spec: MixtureInitSpec<P>,
     maxBlockRows: number,
+    private readonly initData?: DataBlock,
   ) {
     this.logpPtr = ws.alloc(emission.k * maxBlockRows);
   }
@@ -74,7 +79,7 @@ export class MixtureEm<P> implements EmModel<MixtureParams<P>, DataBlock> {
   init(data: readonly DataBlock[], rng: Rng): MixtureParams<P> {
     const { spec } = this;
     if (spec.from) return spec.from;
-    const x = data[0]!;
+    const x = this.initData ?? data[0]!;
     const stats = this.zeroStats();
     this.ws.scope(() => this.emission.accumulate(x, this.initialResponsibilities(x, rng), stats.values, 0));
     const params = this.mStep(stats);
