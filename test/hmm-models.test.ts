@@ -17,12 +17,12 @@ const poisLogB = (X: number[][], l: number[][]): number[] =>
 
 interface Case {
   name: string;
-  make: () => Promise<GaussianHMM | CategoricalHMM | PoissonHMM>;
+  make: () => Promise<GaussianHMM | CategoricalHMM | PoissonHMM | GMMHMM>;
   X: number[][];
   logB: (X: number[][]) => number[];
-  refit: (X: number[][], lengths: number[], init: Record<string, unknown>) => Promise<GaussianHMM | CategoricalHMM | PoissonHMM>;
-  /** The emission M-step from posteriors γ (k×n over the concatenated rows): returns the fitted field. */
-  mStep: (X: number[][], gamma: number[][]) => { field: string; value: number[] };
+  refit: (X: number[][], lengths: number[], init: Record<string, unknown>) => Promise<GaussianHMM | CategoricalHMM | PoissonHMM | GMMHMM>;
+  /** The emission M-step from posteriors γ (k×n over the concatenated rows): the fitted fields and their values. */
+  mStep: (X: number[][], gamma: number[][]) => { field: string; value: number[] }[];
 }
 
 const start = [0.5, 0.3, 0.2];
@@ -36,6 +36,16 @@ const gVars = [[1, 0.5], [0.7, 1.2], [2, 0.4]];
 const emission = [[0.5, 0.3, 0.2], [0.1, 0.1, 0.8], [0.3, 0.6, 0.1]];
 const lambdas = [[1, 4], [6, 0.5], [3, 3]];
 const lengths = [7, 1, 5];
+const mixW = [[0.6, 0.4], [0.3, 0.7], [0.5, 0.5]];
+const mixMeans = [[[0, 1], [1, 2]], [[2, -1], [1.5, 0]], [[-1, -2], [0, -1]]];
+const mixVars = [[[1, 0.5], [0.4, 0.8]], [[0.7, 1.2], [1, 1]], [[2, 0.4], [0.5, 0.6]]];
+/** GMMHMM emission log-densities log Σ_m w_sm N(x; μ_sm, v_sm) (k×t) and within-state responsibilities r[s][m][t]. */
+const mixLogB = (X: number[][]) => {
+  const comp = mixMeans.map((ms, s) => ms.map((mu, m) => diagLogB(X, [mu], [mixVars[s]![m]!]).map((v) => v + Math.log(mixW[s]![m]!))));
+  const logB = comp.flatMap((cs) => X.map((_, i) => Math.log(cs.reduce((a, c) => a + Math.exp(c[i]!), 0))));
+  const resp = comp.map((cs, s) => cs.map((c) => c.map((v, i) => Math.exp(v - logB[s * X.length + i]!))));
+  return { logB, resp };
+};
 
 const cases: Case[] = [
   {
@@ -44,10 +54,10 @@ const cases: Case[] = [
     X: [[0.1, 1.2], [2.3, -0.5], [1.9, -1.4], [-1.2, -2.2], [-0.4, -1.8], [0.3, 0.2], [2.2, -0.9], [0.5, 0.5], [1, -1], [-2, -2.5], [0, 0], [3, -1], [-1, 1]],
     logB: (X) => diagLogB(X, gMeans, gVars),
     refit: (X, l, init) => GaussianHMM.fit(X, { nStates: 3, covarianceType: 'diag', lengths: l, maxIter: 1, tol: 0, regCovar: 0, meansInit: gMeans, covarsInit: gVars, ...init }),
-    mStep: (X, gamma) => ({
+    mStep: (X, gamma) => [{
       field: 'means',
       value: gamma.flatMap((g) => [0, 1].map((j) => X.reduce((a, x, i) => a + g[i]! * x[j]!, 0) / g.reduce((a, b) => a + b, 0))),
-    }),
+    }],
   },
   {
     name: 'categorical',
@@ -55,10 +65,10 @@ const cases: Case[] = [
     X: [0, 2, 2, 1, 0, 1, 2, 0, 1, 1, 2, 0, 0].map((v) => [v]),
     logB: (X) => catLogB(X, emission),
     refit: (X, l, init) => CategoricalHMM.fit(X, { nStates: 3, nSymbols: 3, lengths: l, maxIter: 1, tol: 0, emissionProbInit: emission, ...init }),
-    mStep: (X, gamma) => ({
+    mStep: (X, gamma) => [{
       field: 'emissionProb',
       value: gamma.flatMap((g) => [0, 1, 2].map((m) => X.reduce((a, x, i) => a + (x[0] === m ? g[i]! : 0), 0) / g.reduce((a, b) => a + b, 0))),
-    }),
+    }],
   },
   {
     name: 'Poisson',
@@ -66,10 +76,27 @@ const cases: Case[] = [
     X: [[0, 3], [5, 1], [7, 0], [2, 4], [3, 2], [1, 5], [6, 1], [2, 2], [0, 0], [4, 4], [9, 1], [1, 3], [3, 3]],
     logB: (X) => poisLogB(X, lambdas),
     refit: (X, l, init) => PoissonHMM.fit(X, { nStates: 3, lengths: l, maxIter: 1, tol: 0, lambdasInit: lambdas, ...init }),
-    mStep: (X, gamma) => ({
+    mStep: (X, gamma) => [{
       field: 'lambdas',
       value: gamma.flatMap((g) => [0, 1].map((j) => X.reduce((a, x, i) => a + g[i]! * x[j]!, 0) / g.reduce((a, b) => a + b, 0))),
-    }),
+    }],
+  },
+  {
+    name: 'Gaussian mixture (GMMHMM, 2 diag components per state)',
+    make: () => GMMHMM.fromParams({ covarianceType: 'diag', startProb: start, transMat: trans, weights: mixW, means: mixMeans, covars: mixVars }),
+    X: [[0.1, 1.2], [2.3, -0.5], [1.9, -1.4], [-1.2, -2.2], [-0.4, -1.8], [0.3, 0.2], [2.2, -0.9], [0.5, 0.5], [1, -1], [-2, -2.5], [0, 0], [3, -1], [-1, 1]],
+    logB: (X) => mixLogB(X).logB,
+    refit: (X, l, init) => GMMHMM.fit(X, { nStates: 3, nMix: 2, covarianceType: 'diag', lengths: l, maxIter: 1, tol: 0, regCovar: 0, weightsInit: mixW, meansInit: mixMeans, covarsInit: mixVars, ...init }),
+    mStep: (X, gamma) => {
+      // γ_t(s, m) = γ_t(s)·r_t(m | s): the state posterior split by the within-state responsibilities.
+      const { resp } = mixLogB(X);
+      const joint = resp.map((rs, s) => rs.map((rm) => rm.map((v, i) => v * gamma[s]![i]!)));
+      const sum = (a: number[]) => a.reduce((p, q) => p + q, 0);
+      return [
+        { field: 'weights', value: joint.flatMap((js, s) => js.map((jm) => sum(jm) / sum(gamma[s]!))) },
+        { field: 'means', value: joint.flatMap((js) => js.flatMap((jm) => [0, 1].map((j) => sum(jm.map((v, i) => v * X[i]![j]!)) / sum(jm)))) },
+      ];
+    },
   },
 ];
 
@@ -111,8 +138,7 @@ describe('HMMs against brute-force enumeration of every state path', () => {
       expectClose(upd.startProb, Array.from(b.start0, (v) => v / s0), 1e-12, 'startProb');
       const rowsXi = [0, 1, 2].map((i) => Array.from(b.xi.subarray(i * 3, i * 3 + 3)));
       expectClose(upd.transMat, rowsXi.map((r) => r.map((v) => v / r.reduce((a, u) => a + u, 0))), 1e-12, 'transMat');
-      const { field, value } = c.mStep(c.X, b.gamma);
-      expectClose((upd as unknown as Record<string, unknown>)[field], value, 1e-10, field);
+      for (const { field, value } of c.mStep(c.X, b.gamma)) expectClose((upd as unknown as Record<string, unknown>)[field], value, 1e-10, field);
       expectClose(upd.lowerBounds[0], b.logLik, 1e-12, 'lower bound of the step');
     });
   }
@@ -253,6 +279,69 @@ describe('HMM properties', () => {
     const P = X.map((r) => [Math.round(Math.abs(r[0]!))]);
     const p = await PoissonHMM.fit(P, { nStates: 2 });
     expect((await PoissonHMM.fromJSON(JSON.stringify(p))).score(P)).toBe(p.score(P));
+  });
+
+  it('warm start with maxIter 1 twice equals maxIter 2 cold (every HMM type)', async () => {
+    const X = rows((await gen).sample(400, { seed: 12 }).X);
+    const C = X.map((r) => [(r[0]! > 1 ? 1 : 0) + (r[1]! > 1 ? 2 : 0)]);
+    const P = X.map((r) => [Math.round(Math.abs(r[0]!) * 3)]);
+    const lengths = [150, 250];
+    type Fit = (X: number[][], o: Record<string, unknown>) => Promise<GaussianHMM | GMMHMM | CategoricalHMM | PoissonHMM>;
+    const runs: [string, Fit, number[][], Record<string, unknown>][] = [
+      ['GaussianHMM', (x, o) => GaussianHMM.fit(x, o), X, { nStates: 3, covarianceType: 'full' }],
+      ['GMMHMM', (x, o) => GMMHMM.fit(x, o), X, { nStates: 2, nMix: 2 }],
+      ['CategoricalHMM', (x, o) => CategoricalHMM.fit(x, o), C, { nStates: 2 }],
+      ['PoissonHMM', (x, o) => PoissonHMM.fit(x, o), P, { nStates: 2 }],
+    ];
+    for (const [name, fit, data, o] of runs) {
+      const base = { ...o, lengths, tol: 0, seed: 4 };
+      const cold = await fit(data, { ...base, maxIter: 2 });
+      const once = await fit(data, { ...base, maxIter: 1 });
+      const twice = await fit(data, { ...base, maxIter: 1, init: once });
+      expectClose(twice.transMat, cold.transMat, 1e-12, `${name} transMat`);
+      expectClose(twice.startProb, cold.startProb, 1e-12, `${name} startProb`);
+      expectClose(twice.score(data, lengths), cold.score(data, lengths), 1e-12, `${name} score`);
+      expectClose(twice.lowerBounds[0], cold.lowerBounds[1], 1e-12, `${name} bound of the second iteration`);
+    }
+    const g = await GaussianHMM.fit(X, { nStates: 2, maxIter: 1 });
+    await expect(GaussianHMM.fit(X, { nStates: 3, init: g })).rejects.toThrow(/init model must have 3 states and 2 features and 'diag' covariances, got 2 states/);
+    await expect(GaussianHMM.fit(X, { nStates: 2, covarianceType: 'full', init: g })).rejects.toThrow(/'full' covariances, got 2 states and 2 features and 'diag' covariances/);
+    await expect(PoissonHMM.fit(P, { nStates: 2, init: g as never })).rejects.toThrow(/init must be a fitted PoissonHMM/);
+  });
+
+  it('nInit restarts are never worse than the first run, and every run is recorded', async () => {
+    const X = rows((await gen).sample(500, { seed: 13 }).X);
+    const one = await GaussianHMM.fit(X, { nStates: 3, maxIter: 15, seed: 3 });
+    const five = await GaussianHMM.fit(X, { nStates: 3, maxIter: 15, seed: 3, nInit: 5 });
+    expect(five.runLowerBounds).toHaveLength(5);
+    const last = (m: GaussianHMM) => m.lowerBounds[m.lowerBounds.length - 1]!;
+    expect(five.runLowerBounds[0]).toBe(last(one));
+    expect(last(five)).toBe(Math.max(...five.runLowerBounds));
+    expect(last(five)).toBeGreaterThanOrEqual(last(one));
+  });
+
+  it('bic and aic count hmmlearn\'s free parameters', async () => {
+    const X = rows((await gen).sample(300, { seed: 14 }).X);
+    const n = X.length;
+    const [k, d] = [3, 2];
+    const chain = k - 1 + k * (k - 1);
+    const gaussCov = { full: (k * d * (d + 1)) / 2, tied: (d * (d + 1)) / 2, diag: k * d, spherical: k };
+    const check = (m: GaussianHMM | GMMHMM | CategoricalHMM | PoissonHMM, data: number[][], p: number) => {
+      expectClose(m.bic(data), -2 * m.score(data) + p * Math.log(n), 1e-14, `${m.constructor.name} bic`);
+      expectClose(m.aic(data), -2 * m.score(data) + 2 * p, 1e-14, `${m.constructor.name} aic`);
+    };
+    for (const covarianceType of ['full', 'tied', 'diag', 'spherical'] as const) {
+      check(await GaussianHMM.fit(X, { nStates: k, covarianceType, maxIter: 2 }), X, chain + k * d + gaussCov[covarianceType]);
+    }
+    const mix = 2;
+    const gmmCov = { full: (k * mix * d * (d + 1)) / 2, diag: k * mix * d, spherical: k * mix };
+    for (const covarianceType of ['full', 'diag', 'spherical'] as const) {
+      check(await GMMHMM.fit(X, { nStates: k, nMix: mix, covarianceType, maxIter: 2 }), X, chain + k * (mix - 1) + k * mix * d + gmmCov[covarianceType]);
+    }
+    const C = X.map((r) => [(r[0]! > 1 ? 1 : 0) + (r[1]! > 1 ? 2 : 0)]);
+    check(await CategoricalHMM.fit(C, { nStates: k, nSymbols: 4, maxIter: 2 }), C, chain + k * 3);
+    const P = X.map((r) => [Math.round(Math.abs(r[0]!) * 3), Math.round(Math.abs(r[1]!))]);
+    check(await PoissonHMM.fit(P, { nStates: k, maxIter: 2 }), P, chain + k * d);
   });
 
   it('the stationary distribution satisfies πA = π', async () => {

@@ -17,6 +17,8 @@ export interface HmmOptions {
   lengths?: readonly number[];
   startProbInit?: readonly number[];
   transMatInit?: readonly (readonly number[])[];
+  /** A fitted model of the same kind and shape to start from (warm start): its parameters replace the initialisation (startProbInit / transMatInit, if given, still set the chain). */
+  init?: HiddenMarkovModel<unknown>;
   /** Parameter groups the M-step re-estimates (default all), e.g. ['transMat', 'means']. */
   update?: readonly string[];
   /** Dirichlet pseudo-counts added to expected start / transition counts (default 0: maximum likelihood). */
@@ -33,7 +35,7 @@ export interface HmmOptions {
 }
 
 export const HMM_OPTION_NAMES = [
-  'nStates', 'lengths', 'startProbInit', 'transMatInit', 'update', 'startProbPrior', 'transMatPrior', 'nInit', 'maxIter', 'tol', 'seed',
+  'nStates', 'lengths', 'init', 'startProbInit', 'transMatInit', 'update', 'startProbPrior', 'transMatPrior', 'nInit', 'maxIter', 'tol', 'seed',
   'onIteration', 'onWarning', 'signal',
 ];
 
@@ -41,6 +43,8 @@ export const HMM_OPTION_NAMES = [
 export interface HmmFamily<P> {
   readonly kind: string;
   readonly nFeatures: number;
+  /** What a warm-start model must share with this one beyond the kind and nStates, e.g. "2 features, 'diag' covariances". */
+  readonly shape: string;
   /** Parameter groups of the emission, for `update`. */
   readonly groups: readonly string[];
   /** Rejects data this family cannot model (symbols out of range, negative counts, wrong width). */
@@ -104,6 +108,18 @@ function deepFreeze<T>(v: T): T {
     Object.freeze(v);
   }
   return v;
+}
+
+/** The parameters of a warm-start model, after checking it has this fit's kind and shape. */
+function warmStart<P>(init: unknown, family: HmmFamily<P>, k: number): HmmParams<P> | undefined {
+  if (init === undefined) return undefined;
+  if (!(init instanceof HiddenMarkovModel) || init.family.kind !== family.kind) {
+    throw new ValidationError(`init must be a fitted ${family.kind}, got ${describe(init)}`);
+  }
+  if (init.nStates !== k || init.family.shape !== family.shape) {
+    throw new ValidationError(`init model must have ${k} states and ${family.shape}, got ${init.nStates} states and ${init.family.shape}`);
+  }
+  return init.p as HmmParams<P>;
 }
 
 /** Uploads each sequence as its own feature-major block (so every kernel sees contiguous data). */
@@ -173,6 +189,7 @@ export class HiddenMarkovModel<P> {
     const ranges = sequenceRanges(options.lengths, m.rows);
     const startInit = options.startProbInit === undefined ? undefined : probabilityRows(options.startProbInit, 0, k, 'startProbInit');
     const transInit = options.transMatInit === undefined ? undefined : probabilityRows(options.transMatInit, k, k, 'transMatInit');
+    const warm = warmStart(options.init, family, k);
 
     const rt = await loadRuntime();
     const ws = await rt.acquire();
@@ -184,9 +201,9 @@ export class HiddenMarkovModel<P> {
       const emission = family.emission(ws, k, maxT, frame);
       const model = new MarkovChainEm(ws, emission, {
         init: (_data, rng) => ({
-          startProb: startInit ?? Float64Array.from(rng.dirichlet(k)),
-          transMat: transInit ?? Float64Array.from(Array.from({ length: k }, () => rng.dirichlet(k)).flat()),
-          emission: family.init(ws, all, k, rng, frame),
+          startProb: startInit ?? warm?.startProb ?? Float64Array.from(rng.dirichlet(k)),
+          transMat: transInit ?? warm?.transMat ?? Float64Array.from(Array.from({ length: k }, () => rng.dirichlet(k)).flat()),
+          emission: warm ? family.reframe(warm.emission, frame, false) : family.init(ws, all, k, rng, frame),
         }),
         update,
         startPrior,

@@ -82,6 +82,9 @@ export interface GaussianHMMOptions extends HmmOptions {
 class GaussianFamily implements HmmFamily<GaussComponents> {
   readonly kind = 'GaussianHMM';
   readonly groups = ['means', 'covars'];
+  get shape(): string {
+    return `${this.nFeatures} features and '${this.cov.type}' covariances`;
+  }
   constructor(
     readonly cov: CovarianceFamily,
     readonly nFeatures: number,
@@ -168,6 +171,9 @@ class CategoricalFamily implements HmmFamily<Float64Array> {
   readonly kind = 'CategoricalHMM';
   readonly nFeatures = 1;
   readonly groups = ['emissionProb'];
+  get shape(): string {
+    return `${this.nSymbols} symbols`;
+  }
   constructor(
     readonly nSymbols: number,
     readonly prior = 0,
@@ -212,7 +218,7 @@ export class CategoricalHMM extends HiddenMarkovModel<Float64Array> {
     const k = intOption(options.nStates ?? 1, 'nStates', 1);
     let max = 0;
     for (let i = 0; i < m.data.length; i++) max = Math.max(max, m.data[i]!);
-    const nSymbols = intOption(options.nSymbols ?? (Number.isInteger(max) ? max + 1 : 1), 'nSymbols', 1);
+    const nSymbols = intOption(options.nSymbols ?? (options.init instanceof CategoricalHMM ? options.init.nSymbols : Number.isInteger(max) ? max + 1 : 1), 'nSymbols', 1);
     const init0 = options.emissionProbInit === undefined ? undefined : probabilityRows(options.emissionProbInit, k, nSymbols, 'emissionProbInit');
     const family = new CategoricalFamily(nSymbols, numOption(options.emissionProbPrior ?? 0, 'emissionProbPrior'), init0);
     const { p, info } = await HiddenMarkovModel.fitParams(family, m, options, ['nSymbols', 'emissionProbInit', 'emissionProbPrior']);
@@ -265,6 +271,9 @@ function poisson(rng: Rng, lambda: number): number {
 class PoissonFamily implements HmmFamily<Float64Array> {
   readonly kind = 'PoissonHMM';
   readonly groups = ['lambdas'];
+  get shape(): string {
+    return `${this.nFeatures} features`;
+  }
   constructor(
     readonly nFeatures: number,
     readonly init0?: Float64Array,
@@ -351,6 +360,9 @@ export interface GMMHMMOptions extends HmmOptions {
 class GmmFamily implements HmmFamily<GmmComponents> {
   readonly kind = 'GMMHMM';
   readonly groups = ['weights', 'means', 'covars'];
+  get shape(): string {
+    return `${this.nMix} mixture components, ${this.nFeatures} features and '${this.cov.type}' covariances`;
+  }
   constructor(
     readonly cov: CovarianceFamily,
     readonly nFeatures: number,
