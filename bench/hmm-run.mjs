@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Bench } from 'tinybench';
+import { medianMs, perIterationMs } from './timing.mjs';
 import { hmmFit, hmmScore, hmmViterbi } from './hmm-plain.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,9 +25,11 @@ const QUICK = args.has('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const RUN = { latent: !args.has('--no-latent'), plain: !args.has('--no-plain'), pomegranate: !args.has('--no-pomegranate') };
 const PYTHON = '/usr/bin/python3';
-const REPEATS = QUICK ? 2 : 5; // minimum tinybench samples per T (after one warm-up call)
-const MIN_TIME_MS = QUICK ? 0 : 1000; // … and at least this much sampling per T
-const PY_REPEATS = QUICK ? 1 : 3;
+const REPEATS = QUICK ? 2 : 5; // Viterbi: minimum tinybench samples (after one warm-up call)
+const MIN_TIME_MS = QUICK ? 0 : 1000; // … and at least this much sampling
+// Baum–Welch: alternating rounds of T(n_lo), T(n_hi), each T a tinybench median (bench/timing.mjs).
+const TIMING = QUICK ? { rounds: 1 } : { rounds: 21 };
+const PY_REPEATS = QUICK ? 1 : 7;
 const AGREE_TOL = 1e-8; // relative agreement demanded between latent and plain JS
 const REG_COVAR = 1e-6;
 const N_LO = 2;
@@ -195,14 +197,6 @@ const nest = (flat, shape) =>
 
 // ---------------------------------------------------------------- timing helpers
 
-async function medianMs(name, fn, iterations = REPEATS) {
-  const bench = new Bench({ name, time: MIN_TIME_MS, iterations, warmup: true, warmupIterations: 1, warmupTime: 0, throws: true });
-  bench.add(name, fn);
-  await bench.run();
-  const r = bench.tasks[0].result;
-  if (r.state !== 'completed') throw r.error ?? new Error(`${name}: ${r.state}`);
-  return r.latency.p50;
-}
 
 const fmt = (v, digits = 3) => (v === undefined || !Number.isFinite(v) ? '—' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toPrecision(digits));
 const fmtRate = (v) => (Number.isFinite(v) ? (v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : `${(v / 1e3).toFixed(1)} k`) : '—');
@@ -263,11 +257,10 @@ const plainFit = (c, maxIter, reg = REG_COVAR) => hmmFit(x, lengths, D, K, c.ini
 for (const c of CASES) {
   if (RUN.latent) {
     log(`latent  ${c.name} …`);
-    const tLo = await medianMs(`latent ${c.name} n=${N_LO}`, () => latentFit(c, N_LO));
-    const tHi = await medianMs(`latent ${c.name} n=${N_HI}`, () => latentFit(c, N_HI));
+    const t = await perIterationMs(`latent ${c.name}`, (n) => latentFit(c, n), N_LO, N_HI, TIMING);
     const m = await latentFit(c, N_HI);
     c.res.latent = {
-      tLo, tHi, ms: (tHi - tLo) / (N_HI - N_LO),
+      ...t,
       logLiks: m.lowerBounds.slice(), nIter: m.nIter,
       score: m.score(X, lengths), means: Float64Array.from(m.means.flat()), startProb: Float64Array.from(m.startProb),
     };
@@ -275,11 +268,10 @@ for (const c of CASES) {
   if (RUN.plain) {
     log(`plain   ${c.name} …`);
     let last;
-    const tLo = await medianMs(`plain ${c.name} n=${N_LO}`, () => void plainFit(c, N_LO));
-    const tHi = await medianMs(`plain ${c.name} n=${N_HI}`, () => void (last = plainFit(c, N_HI)));
+    const t = await perIterationMs(`plain ${c.name}`, (n) => void (n === N_HI ? (last = plainFit(c, n)) : plainFit(c, n)), N_LO, N_HI, TIMING);
     const noReg = plainFit(c, N_HI, 0); // pomegranate adds no regularisation: the like-for-like reference
     c.res.plain = {
-      tLo, tHi, ms: (tHi - tLo) / (N_HI - N_LO),
+      ...t,
       logLiks: last.logLiks, nIter: last.logLiks.length,
       score: hmmScore(x, lengths, D, K, last, c.covType), means: last.means, startProb: last.startProb,
       scoreNoReg: hmmScore(x, lengths, D, K, noReg, c.covType), meansNoReg: noReg.means,
@@ -303,13 +295,13 @@ for (const c of CASES) {
       covars: nest(p.covars, c.covType === 'full' ? [K, D, D] : [K, D]),
     });
     let out;
-    const ms = await medianMs(`latent decode ${c.name}`, () => void (out = model.decode(X, { lengths })), reps);
+    const ms = await medianMs(`latent decode ${c.name}`, () => void (out = model.decode(X, { lengths })), { iterations: reps, timeMs: MIN_TIME_MS });
     c.vit.latent = { ms, logProb: out.logProb, states: out.states };
   }
   if (RUN.plain) {
     log(`plain   ${c.name} viterbi …`);
     let out;
-    const ms = await medianMs(`plain viterbi ${c.name}`, () => void (out = hmmViterbi(x, lengths, D, K, p, c.covType)), reps);
+    const ms = await medianMs(`plain viterbi ${c.name}`, () => void (out = hmmViterbi(x, lengths, D, K, p, c.covType)), { iterations: reps, timeMs: MIN_TIME_MS });
     c.vit.plain = { ms, logProb: out.logProb, states: out.states };
   }
 }
@@ -347,7 +339,7 @@ if (RUN.pomegranate) {
       pomMeta = JSON.parse(run.stdout);
       for (const c of CASES) {
         const r = pomMeta.cases[c.name];
-        c.res.pomegranate = { tLo: r.tLo, tHi: r.tHi, ms: (r.tHi - r.tLo) / (r.nHi - r.nLo), score: r.logLikHi, means: Float64Array.from(r.meansHi.flat()) };
+        c.res.pomegranate = { tLo: r.tLo, tHi: r.tHi, ms: r.diff / (r.nHi - r.nLo), score: r.logLikHi, means: Float64Array.from(r.meansHi.flat()) };
         c.vit.pomegranate = { ...r.viterbi, states: Int32Array.from(r.viterbi.states) };
       }
     } finally {
@@ -370,7 +362,7 @@ if (pomNote) lines.push(`- ${pomNote}`);
 for (const n of notes) lines.push(`- **WARNING: ${n}**`);
 lines.push(`- Data: ${N_SEQ} sequences × ${SEQ_LEN} steps (N = ${N.toLocaleString('en-US')}), D = ${D}, sampled from a known K = ${K} HMM with full covariances (seeded xoshiro128**); identical fixed initial parameters for all implementations; regCovar = ${REG_COVAR} (latent, plain JS)`);
 lines.push(
-  `- ms/iter = (T(${N_HI}) − T(${N_LO})) / ${N_HI - N_LO}, tol = 0; each T the median of ≥ ${REPEATS} tinybench runs and ≥ ${MIN_TIME_MS / 1000} s after one warm-up (pomegranate: median of ${PY_REPEATS} fits, time.perf_counter, model built outside the timer)`,
+  `- ms/iter = median over ${TIMING.rounds} alternating rounds of (T(${N_HI}) − T(${N_LO})) / ${N_HI - N_LO}, tol = 0 (bench/timing.mjs); each round one tinybench-timed fit per T, after one warm-up (pomegranate: ${PY_REPEATS} alternating rounds of one fit each, time.perf_counter, model built outside the timer)`,
 );
 lines.push(`- Command: \`npm run build && node bench/hmm-run.mjs\``);
 lines.push('');

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Bench } from 'tinybench';
+import { medianMs, perIterationMs } from './timing.mjs';
 import { gmmFit, kmeansFit } from './plain-em.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -21,8 +21,11 @@ const QUICK = args.has('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const RUN = { latent: !args.has('--no-latent'), plain: !args.has('--no-plain'), sklearn: !args.has('--no-sklearn') };
 const PYTHON = '/usr/bin/python3';
-const REPEATS = QUICK ? 2 : 5; // minimum tinybench samples per T (after one warm-up call)
-const MIN_TIME_MS = QUICK ? 0 : 1000; // … and at least this much sampling per T
+const REPEATS = QUICK ? 2 : 5; // sklearn: minimum runs per T
+const MIN_TIME_MS = QUICK ? 0 : 1000; // sklearn: … and at least this much time per T
+// latent and plain TS: alternating rounds of T(n_lo), T(n_hi), each T a tinybench median (bench/timing.mjs).
+const TIMING = QUICK ? { rounds: 1 } : { rounds: 21 };
+const TIMING_SLOW = QUICK ? TIMING : { rounds: 5 }; // plain TS cases of seconds per fit
 const AGREE_TOL = 1e-8; // relative agreement demanded of the lower bound / inertia after n iterations
 const REG_COVAR = 1e-6;
 
@@ -216,15 +219,6 @@ const FLOP_MODEL =
 
 // ---------------------------------------------------------------- timing
 
-async function medianMs(name, fn, iterations = REPEATS) {
-  // At least `iterations` samples and at least MIN_TIME_MS of them (cheap cases get more samples).
-  const bench = new Bench({ name, time: MIN_TIME_MS, iterations, warmup: true, warmupIterations: 1, warmupTime: 0, throws: true });
-  bench.add(name, fn);
-  await bench.run();
-  const r = bench.tasks[0].result;
-  if (r.state !== 'completed') throw r.error ?? new Error(`${name}: ${r.state}`);
-  return r.latency.p50;
-}
 
 const fmt = (v, digits = 3) => (v === undefined || !Number.isFinite(v) ? '—' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toPrecision(digits));
 const relDiff = (a, b) => Math.abs(a - b) / Math.max(1, Math.abs(b));
@@ -281,22 +275,18 @@ const summary = (c, m) =>
 for (const c of CASES) {
   if (RUN.latent) {
     log(`latent  ${c.name} …`);
-    const tLo = await medianMs(`latent ${c.name} n=${N_LO}`, () => latentFit(c, N_LO));
-    const tHi = await medianMs(`latent ${c.name} n=${N_HI}`, () => latentFit(c, N_HI));
+    const t = await perIterationMs(`latent ${c.name}`, (n) => latentFit(c, n), N_LO, N_HI, TIMING);
     const at = { [N_HI]: summary(c, await latentFit(c, N_HI)) };
     const pHi = c.plainIters[1];
     if (RUN.plain && pHi !== N_HI) at[pHi] = summary(c, await latentFit(c, pHi));
-    c.res.latent = { tLo, tHi, ms: (tHi - tLo) / (N_HI - N_LO), at };
+    c.res.latent = { ...t, at };
   }
   if (RUN.plain) {
     const [lo, hi] = c.plainIters;
     log(`plain   ${c.name} (n = ${lo}, ${hi}) …`);
-    const reps = hi <= 4 ? Math.min(REPEATS, 3) : REPEATS;
     let last;
-    const tLo = await medianMs(`plain ${c.name} n=${lo}`, () => void plainFit(c, lo), reps);
-    const tHi = await medianMs(`plain ${c.name} n=${hi}`, () => void (last = plainFit(c, hi)), reps);
-    const s = summary(c, last);
-    c.res.plain = { tLo, tHi, ms: (tHi - tLo) / (hi - lo), at: { [hi]: s }, n: hi };
+    const t = await perIterationMs(`plain ${c.name}`, (n) => void (n === hi ? (last = plainFit(c, n)) : plainFit(c, n)), lo, hi, hi <= 4 ? TIMING_SLOW : TIMING);
+    c.res.plain = { ...t, at: { [hi]: summary(c, last) }, n: hi };
   }
 }
 
@@ -312,7 +302,7 @@ if (RUN.sklearn) {
   } else {
     const dir = mkdtempSync(join(os.tmpdir(), 'latent-bench-'));
     try {
-      const meta = { nLo: N_LO, nHi: N_HI, repeats: Math.max(3, REPEATS), minSeconds: MIN_TIME_MS / 1000, regCovar: REG_COVAR, cases: [] };
+      const meta = { nLo: N_LO, nHi: N_HI, repeats: Math.max(9, REPEATS), minSeconds: MIN_TIME_MS / 1000, regCovar: REG_COVAR, cases: [] };
       const written = new Set();
       for (const c of CASES) {
         const xFile = `${c.data}.X.bin`;
@@ -341,7 +331,7 @@ if (RUN.sklearn) {
       for (const c of CASES) {
         const r = skMeta.cases[c.name];
         const at = { [N_HI]: { value: r.valueHi, nIter: r.nIterHi, params: Float64Array.from(r.paramsHi) } };
-        c.res.sklearn = { tLo: r.tLo, tHi: r.tHi, ms: (r.tHi - r.tLo) / (r.nIterHi - r.nIterLo), at, nIterLo: r.nIterLo, nIterHi: r.nIterHi };
+        c.res.sklearn = { tLo: r.tLo, tHi: r.tHi, ms: r.diff / (r.nIterHi - r.nIterLo), at, nIterLo: r.nIterLo, nIterHi: r.nIterHi };
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -398,7 +388,7 @@ lines.push(`- Node ${process.version}; ${stamp}${QUICK ? ' — QUICK smoke run (
 if (skMeta) lines.push(`- scikit-learn ${skMeta.sklearn}, numpy ${skMeta.numpy}, Python ${skMeta.python} (${PYTHON}); BLAS: ${skMeta.blas}; OMP/OPENBLAS/MKL_NUM_THREADS=1`);
 if (sklearnNote) lines.push(`- ${sklearnNote}`);
 lines.push(
-  `- ms/iter = (T(n_hi) − T(n_lo)) / (n_hi − n_lo), tol = 0, each T the median of ≥ ${REPEATS} tinybench runs and ≥ ${MIN_TIME_MS / 1000} s (after one warm-up) — latent and sklearn n = ${N_LO}, ${N_HI}; plain TS n per case below; sklearn likewise (time.perf_counter)`,
+  `- ms/iter = median over alternating rounds of (T(n_hi) − T(n_lo)) / (n_hi − n_lo), tol = 0 (bench/timing.mjs): ${TIMING.rounds} rounds of one tinybench-timed fit per T after one warm-up, for latent and plain TS (${TIMING_SLOW.rounds} rounds where a plain fit takes seconds); n = ${N_LO}, ${N_HI} for latent and sklearn, plain TS n per case below; sklearn: ≥ ${Math.max(9, REPEATS)} alternating rounds of one fit each and ≥ ${MIN_TIME_MS / 1000} s (time.perf_counter)`,
 );
 lines.push(`- GFLOP/s is latent's, from the flop model ${FLOP_MODEL}`);
 lines.push('');

@@ -16,7 +16,8 @@ IndependentComponentsDistribution of NormalDistributions, and times
 
 pomegranate's loop is: [E] then n_iter x [M, E] then a final M before it breaks, so max_iterations = n - 1
 gives exactly n E-steps and n M-steps -- the same work as latent's maxIter = n (whose final E-step is setup).
-Each T is the median wall time of >= `repeats` fits (fresh model each time, built outside the timer).
+T(n_lo) and T(n_hi) are timed in `repeats` alternating rounds (fresh model each time, built outside the timer);
+the per-iteration time is the median of the rounds' differences.
 Also times Viterbi decoding (model.viterbi per sequence) with the generating parameters of each case.
 
 Prints one JSON object on stdout:
@@ -98,6 +99,24 @@ def median_ms(make, run, repeats, min_seconds, max_runs=30):
     return statistics.median(times), out
 
 
+def alternating_ms(make, run_lo, run_hi, repeats):
+    """`repeats` alternating rounds of one run_lo and one run_hi (fresh model each, built outside the timer): medians
+    of T(lo), T(hi) and of the per-round differences."""
+    t_lo, t_hi, diffs = [], [], []
+    out_hi = None
+    for _ in range(repeats):
+        a = make()
+        t0 = time.perf_counter()
+        run_lo(a)
+        t_lo.append((time.perf_counter() - t0) * 1e3)
+        b = make()
+        t0 = time.perf_counter()
+        out_hi = run_hi(b)
+        t_hi.append((time.perf_counter() - t0) * 1e3)
+        diffs.append(t_hi[-1] - t_lo[-1])
+    return statistics.median(t_lo), statistics.median(t_hi), statistics.median(diffs), out_hi
+
+
 def state_means(model, cov_type, k):
     out = []
     for s in range(k):
@@ -163,15 +182,14 @@ def main():
             load(directory, case["covars"], (k, d, d) if cov == "full" else (k, d)),
         )
         make = lambda: build(cov, *params)
-        print("pomegranate %s n=%d ..." % (case["name"], n_lo), file=sys.stderr, flush=True)
-        t_lo, _ = median_ms(make, lambda m: fit(m, sequences, n_lo), repeats, min_s)
-        print("pomegranate %s n=%d ..." % (case["name"], n_hi), file=sys.stderr, flush=True)
-        t_hi, m_hi = median_ms(make, lambda m: fit(m, sequences, n_hi), repeats, min_s)
+        print("pomegranate %s n=%d, %d ..." % (case["name"], n_lo, n_hi), file=sys.stderr, flush=True)
+        t_lo, t_hi, diff, m_hi = alternating_ms(make, lambda m: fit(m, sequences, n_lo), lambda m: fit(m, sequences, n_hi), repeats)
         log_lik = float(sum(m_hi.log_probability(s) for s in sequences))
         start_hi = [float(v) for v in m_hi.dense_transition_matrix()[m_hi.start_index, :k]]
         result["cases"][case["name"]] = {
             "tLo": t_lo,
             "tHi": t_hi,
+            "diff": diff,
             "nLo": n_lo,
             "nHi": n_hi,
             "logLikHi": log_lik,

@@ -2,7 +2,7 @@
 
 Usage: sklearn_bench.py DIR, where DIR holds meta.json and the raw little-endian float64 .bin files that
 bench/run.mjs wrote (data and fixed initial parameters). For every case it times the fit at n_lo and n_hi
-iterations (tol=0, median of ≥ `repeats` runs and ≥ 1 s, after one warm-up) and prints one JSON object on stdout:
+iterations (tol=0, alternating rounds of one fit each, ≥ `repeats` rounds and ≥ 1 s, after one warm-up) and prints one JSON object on stdout:
 { sklearn, numpy, python, blas, cases: { name: { tLo, tHi, nIterLo, nIterHi, valueHi, paramsHi } } }
 with times in ms; value is lower_bound_ (GMM) or inertia_ (k-means), params the means / cluster centres.
 """
@@ -71,15 +71,21 @@ def make_fit(case, directory, reg_covar):
     return fit
 
 
-def median_ms(fit, max_iter, repeats, min_seconds=1.0, max_runs=50):
-    """Median wall time (ms) of at least `repeats` fits, continuing until `min_seconds` have passed."""
-    times = []
-    out = None
-    while len(times) < repeats or (sum(times) < min_seconds * 1e3 and len(times) < max_runs):
+def alternating_ms(fit, lo, hi, repeats, min_seconds=1.0, max_rounds=50):
+    """Alternating rounds of one fit(lo) and one fit(hi), at least `repeats` rounds and `min_seconds` of fitting:
+    medians of T(lo), T(hi) and of the per-round differences (a slow phase of the machine hits both ends of a round)."""
+    t_lo, t_hi, diffs = [], [], []
+    out_lo = out_hi = None
+    while len(diffs) < repeats or (sum(t_lo) + sum(t_hi) < min_seconds * 1e3 and len(diffs) < max_rounds):
         t0 = time.perf_counter()
-        out = fit(max_iter)
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times), out
+        out_lo = fit(lo)
+        t1 = time.perf_counter()
+        out_hi = fit(hi)
+        t2 = time.perf_counter()
+        t_lo.append((t1 - t0) * 1e3)
+        t_hi.append((t2 - t1) * 1e3)
+        diffs.append(t_hi[-1] - t_lo[-1])
+    return statistics.median(t_lo), statistics.median(t_hi), statistics.median(diffs), out_lo, out_hi
 
 
 def main():
@@ -93,11 +99,11 @@ def main():
         print(f"  sklearn {case['name']} …", file=sys.stderr, flush=True)
         fit = make_fit(case, directory, meta["regCovar"])
         fit(lo)  # warm-up (imports, caches)
-        t_lo, (it_lo, _, _) = median_ms(fit, lo, repeats, min_s)
-        t_hi, (it_hi, value, params) = median_ms(fit, hi, repeats, min_s)
+        t_lo, t_hi, diff, (it_lo, _, _), (it_hi, value, params) = alternating_ms(fit, lo, hi, repeats, min_s)
         cases[case["name"]] = {
             "tLo": t_lo,
             "tHi": t_hi,
+            "diff": diff,
             "nIterLo": int(it_lo),
             "nIterHi": int(it_hi),
             "valueHi": value,
