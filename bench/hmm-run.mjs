@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { medianMs, perIterationMs } from './timing.mjs';
+import { compareRounds, lineWorker, medianMs, timeOnce } from './timing.mjs';
 import { hmmFit, hmmScore, hmmViterbi } from './hmm-plain.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,7 +28,7 @@ const PYTHON = '/usr/bin/python3';
 const REPEATS = QUICK ? 2 : 5; // Viterbi: minimum tinybench samples (after one warm-up call)
 const MIN_TIME_MS = QUICK ? 0 : 1000; // … and at least this much sampling
 // Baum–Welch: alternating rounds of T(n_lo), T(n_hi), each T a tinybench median (bench/timing.mjs).
-const TIMING = QUICK ? { rounds: 1 } : { rounds: 21 };
+const ROUNDS = QUICK ? 1 : 9;
 const PY_REPEATS = QUICK ? 1 : 7;
 const AGREE_TOL = 1e-8; // relative agreement demanded between latent and plain JS
 const REG_COVAR = 1e-6;
@@ -252,30 +252,71 @@ const latentFit = (c, maxIter) =>
   });
 const plainFit = (c, maxIter, reg = REG_COVAR) => hmmFit(x, lengths, D, K, c.init, c.covType, maxIter, reg);
 
+// ---------------------------------------------------------------- pomegranate worker
+
+// pomegranate through the system python (one thread), as a worker that times one fit per request
+// (scripts/bench/pomegranate_bench.py), so that its fits take turns with ours in the same rounds.
+let pomMeta;
+let pomNote = '';
+let pom;
+let pomDir;
+if (RUN.pomegranate) {
+  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', BLIS_NUM_THREADS: '1' };
+  const probe = spawnSync(PYTHON, ['-c', 'import pomegranate, numpy; print(pomegranate.__version__)'], { env, encoding: 'utf8' });
+  if (probe.status !== 0) {
+    pomNote = `pomegranate column skipped: ${PYTHON} cannot import pomegranate (${(probe.stderr || String(probe.error)).trim().split('\n').pop()})`;
+    log(pomNote);
+  } else {
+    pomDir = mkdtempSync(join(os.tmpdir(), 'latent-hmm-bench-'));
+    const put = (name, arr) => {
+      writeFileSync(join(pomDir, name), new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+      return name;
+    };
+    const meta = { n: N, d: D, k: K, lengths, x: put('X.bin', x), repeats: PY_REPEATS, minSeconds: 0, cases: [] };
+    for (const c of CASES) {
+      const entry = { name: c.name, covType: c.covType, truth: {} };
+      for (const [key, arr] of Object.entries(c.init)) entry[key] = put(`${c.name}.${key}.bin`, arr);
+      for (const [key, arr] of Object.entries(c.truth)) entry.truth[key] = put(`${c.name}.truth.${key}.bin`, arr);
+      meta.cases.push(entry);
+    }
+    writeFileSync(join(pomDir, 'meta.json'), JSON.stringify(meta, null, 2));
+    log(`pomegranate ${probe.stdout.trim()} (${PYTHON}, 1 thread) …`);
+    pom = lineWorker(PYTHON, [join(root, 'scripts', 'bench', 'pomegranate_bench.py'), pomDir], env);
+    pomMeta = await pom.first;
+  }
+}
+
 // ---------------------------------------------------------------- Baum–Welch timing
 
 for (const c of CASES) {
+  let last;
+  const entries = [];
+  if (RUN.latent) entries.push({ key: 'latent', lo: N_LO, hi: N_HI, time: (n) => timeOnce(`latent ${c.name} n=${n}`, () => latentFit(c, n)) });
+  if (RUN.plain) entries.push({ key: 'plain', lo: N_LO, hi: N_HI, time: (n) => timeOnce(`plain ${c.name} n=${n}`, () => void (n === N_HI ? (last = plainFit(c, n)) : plainFit(c, n))) });
+  if (pom) entries.push({ key: 'pomegranate', lo: N_LO, hi: N_HI, time: async (n) => (await pom.request({ op: 'fit', case: c.name, n })).ms });
+  log(`${c.name}: ${entries.map((e) => e.key).join(', ')} in alternating rounds …`);
+  const { results, ratio } = await compareRounds(c.name, entries, ROUNDS);
+  c.ratio = { pomegranate: ratio('latent', 'pomegranate'), plain: ratio('latent', 'plain') };
   if (RUN.latent) {
-    log(`latent  ${c.name} …`);
-    const t = await perIterationMs(`latent ${c.name}`, (n) => latentFit(c, n), N_LO, N_HI, TIMING);
     const m = await latentFit(c, N_HI);
     c.res.latent = {
-      ...t,
+      ...results.latent,
       logLiks: m.lowerBounds.slice(), nIter: m.nIter,
       score: m.score(X, lengths), means: Float64Array.from(m.means.flat()), startProb: Float64Array.from(m.startProb),
     };
   }
   if (RUN.plain) {
-    log(`plain   ${c.name} …`);
-    let last;
-    const t = await perIterationMs(`plain ${c.name}`, (n) => void (n === N_HI ? (last = plainFit(c, n)) : plainFit(c, n)), N_LO, N_HI, TIMING);
     const noReg = plainFit(c, N_HI, 0); // pomegranate adds no regularisation: the like-for-like reference
     c.res.plain = {
-      ...t,
+      ...results.plain,
       logLiks: last.logLiks, nIter: last.logLiks.length,
       score: hmmScore(x, lengths, D, K, last, c.covType), means: last.means, startProb: last.startProb,
       scoreNoReg: hmmScore(x, lengths, D, K, noReg, c.covType), meansNoReg: noReg.means,
     };
+  }
+  if (pom) {
+    const r = await pom.request({ op: 'fit', case: c.name, n: N_HI, result: true });
+    c.res.pomegranate = { ...results.pomegranate, score: r.logLik, means: Float64Array.from(r.means.flat()) };
   }
 }
 
@@ -306,46 +347,13 @@ for (const c of CASES) {
   }
 }
 
-// ---------------------------------------------------------------- pomegranate
-
-let pomMeta;
-let pomNote = '';
-if (RUN.pomegranate) {
-  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', BLIS_NUM_THREADS: '1' };
-  const probe = spawnSync(PYTHON, ['-c', 'import pomegranate, numpy; print(pomegranate.__version__)'], { env, encoding: 'utf8' });
-  if (probe.status !== 0) {
-    pomNote = `pomegranate column skipped: ${PYTHON} cannot import pomegranate (${(probe.stderr || String(probe.error)).trim().split('\n').pop()})`;
-    log(pomNote);
-  } else {
-    const dir = mkdtempSync(join(os.tmpdir(), 'latent-hmm-bench-'));
-    const put = (name, arr) => {
-      writeFileSync(join(dir, name), new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
-      return name;
-    };
-    try {
-      const meta = { n: N, d: D, k: K, lengths, x: put('X.bin', x), nLo: N_LO, nHi: N_HI, repeats: PY_REPEATS, minSeconds: 0, cases: [] };
-      for (const c of CASES) {
-        const entry = { name: c.name, covType: c.covType, truth: {} };
-        for (const [key, arr] of Object.entries(c.init)) entry[key] = put(`${c.name}.${key}.bin`, arr);
-        for (const [key, arr] of Object.entries(c.truth)) entry.truth[key] = put(`${c.name}.truth.${key}.bin`, arr);
-        meta.cases.push(entry);
-      }
-      writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
-      log(`pomegranate ${probe.stdout.trim()} (${PYTHON}, 1 thread) …`);
-      const run = spawnSync(PYTHON, [join(root, 'scripts', 'bench', 'pomegranate_bench.py'), dir], {
-        env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 << 20,
-      });
-      if (run.status !== 0) throw new Error(`pomegranate_bench.py failed (exit ${run.status})`);
-      pomMeta = JSON.parse(run.stdout);
-      for (const c of CASES) {
-        const r = pomMeta.cases[c.name];
-        c.res.pomegranate = { tLo: r.tLo, tHi: r.tHi, ms: r.diff / (r.nHi - r.nLo), score: r.logLikHi, means: Float64Array.from(r.meansHi.flat()) };
-        c.vit.pomegranate = { ...r.viterbi, states: Int32Array.from(r.viterbi.states) };
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+if (pom) {
+  for (const c of CASES) {
+    const r = await pom.request({ op: 'viterbi', case: c.name });
+    c.vit.pomegranate = { ...r, states: Int32Array.from(r.states) };
   }
+  pom.close();
+  rmSync(pomDir, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------- report
@@ -362,7 +370,8 @@ if (pomNote) lines.push(`- ${pomNote}`);
 for (const n of notes) lines.push(`- **WARNING: ${n}**`);
 lines.push(`- Data: ${N_SEQ} sequences × ${SEQ_LEN} steps (N = ${N.toLocaleString('en-US')}), D = ${D}, sampled from a known K = ${K} HMM with full covariances (seeded xoshiro128**); identical fixed initial parameters for all implementations; regCovar = ${REG_COVAR} (latent, plain JS)`);
 lines.push(
-  `- ms/iter = median over ${TIMING.rounds} alternating rounds of (T(${N_HI}) − T(${N_LO})) / ${N_HI - N_LO}, tol = 0 (bench/timing.mjs); each round one tinybench-timed fit per T, after one warm-up (pomegranate: ${PY_REPEATS} alternating rounds of one fit each, time.perf_counter, model built outside the timer)`,
+  `- Per case, latent, plain JS and pomegranate take turns in ${ROUNDS} rounds after one warm-up each: a round times one fit of ${N_LO} and one of ${N_HI} iterations of each, tol = 0 (tinybench; pomegranate: time.perf_counter in a persistent worker, model built outside the timer; bench/timing.mjs)`,
+  `- ms/iter = median over rounds of (T(${N_HI}) − T(${N_LO})) / ${N_HI - N_LO}; the ratios are medians over rounds of the ratio within a round, so that a slow phase of this host (a plain loop runs 1.5× slower for up to tens of seconds) slows both sides of a ratio alike`,
 );
 lines.push(`- Command: \`npm run build && node bench/hmm-run.mjs\``);
 lines.push('');
@@ -380,7 +389,7 @@ for (const c of CASES) {
     allAgree &&= c.agree;
   }
   lines.push(
-    `| ${c.name} | ${fmt(L?.ms)} | ${fmt(P?.ms)} | ${fmt(G?.ms)} | ${mark(G && L ? G.ms / L.ms : NaN, GOAL_POMEGRANATE)} | ${mark(P && L ? P.ms / L.ms : NaN, GOAL_PLAIN)} | ${c.agree === undefined ? '—' : c.agree ? 'yes' : '**NO**'} | ${['latent', 'plain', 'pomegranate'].map((i) => fmtRate(N / (c.vit[i]?.ms / 1000))).join(' / ')} |`,
+    `| ${c.name} | ${fmt(L?.ms)} | ${fmt(P?.ms)} | ${fmt(G?.ms)} | ${mark(c.ratio?.pomegranate ?? NaN, GOAL_POMEGRANATE)} | ${mark(c.ratio?.plain ?? NaN, GOAL_PLAIN)} | ${c.agree === undefined ? '—' : c.agree ? 'yes' : '**NO**'} | ${['latent', 'plain', 'pomegranate'].map((i) => fmtRate(N / (c.vit[i]?.ms / 1000))).join(' / ')} |`,
   );
 }
 lines.push('');

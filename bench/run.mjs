@@ -1,7 +1,8 @@
 // Benchmarks latent's EM (wasm SIMD kernels) against the plain TypeScript baseline (bench/plain-em.mjs) and
 // scikit-learn 1.2 (scripts/bench/sklearn_bench.py, single-threaded BLAS) on identical data and identical
 // initial parameters. Per-iteration time = (T(n_hi) − T(n_lo)) / (n_hi − n_lo) with early stopping off, so
-// setup (validation, upload, initialisation, the final E-step) cancels; each T is a tinybench median.
+// setup (validation, upload, initialisation, the final E-step) cancels; the three implementations take turns in the
+// same rounds and every figure is a median over rounds (bench/timing.mjs).
 //
 //   node bench/run.mjs            full run; writes bench/RESULTS.md
 //   node bench/run.mjs --quick    small data, few repeats (smoke test; RESULTS.md untouched)
@@ -11,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { medianMs, perIterationMs } from './timing.mjs';
+import { compareRounds, lineWorker, timeOnce } from './timing.mjs';
 import { gmmFit, kmeansFit } from './plain-em.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -21,11 +22,9 @@ const QUICK = args.has('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const RUN = { latent: !args.has('--no-latent'), plain: !args.has('--no-plain'), sklearn: !args.has('--no-sklearn') };
 const PYTHON = '/usr/bin/python3';
-const REPEATS = QUICK ? 2 : 5; // sklearn: minimum runs per T
-const MIN_TIME_MS = QUICK ? 0 : 1000; // sklearn: … and at least this much time per T
 // latent and plain TS: alternating rounds of T(n_lo), T(n_hi), each T a tinybench median (bench/timing.mjs).
-const TIMING = QUICK ? { rounds: 1 } : { rounds: 21 };
-const TIMING_SLOW = QUICK ? TIMING : { rounds: 5 }; // plain TS cases of seconds per fit
+const ROUNDS = QUICK ? 1 : 15;
+const ROUNDS_SLOW = QUICK ? 1 : 5; // cases whose plain TS fit takes seconds
 const AGREE_TOL = 1e-8; // relative agreement demanded of the lower bound / inertia after n iterations
 const REG_COVAR = 1e-6;
 
@@ -272,27 +271,12 @@ const summary = (c, m) =>
     ? { value: m.inertia, nIter: m.nIter, params: m.centers ?? Float64Array.from(m.clusterCenters.flat()) }
     : { value: m.lowerBound, nIter: m.nIter, params: m.means instanceof Float64Array ? m.means : Float64Array.from(m.means.flat()) };
 
-for (const c of CASES) {
-  if (RUN.latent) {
-    log(`latent  ${c.name} …`);
-    const t = await perIterationMs(`latent ${c.name}`, (n) => latentFit(c, n), N_LO, N_HI, TIMING);
-    const at = { [N_HI]: summary(c, await latentFit(c, N_HI)) };
-    const pHi = c.plainIters[1];
-    if (RUN.plain && pHi !== N_HI) at[pHi] = summary(c, await latentFit(c, pHi));
-    c.res.latent = { ...t, at };
-  }
-  if (RUN.plain) {
-    const [lo, hi] = c.plainIters;
-    log(`plain   ${c.name} (n = ${lo}, ${hi}) …`);
-    let last;
-    const t = await perIterationMs(`plain ${c.name}`, (n) => void (n === hi ? (last = plainFit(c, n)) : plainFit(c, n)), lo, hi, hi <= 4 ? TIMING_SLOW : TIMING);
-    c.res.plain = { ...t, at: { [hi]: summary(c, last) }, n: hi };
-  }
-}
-
-// scikit-learn, through the system python with single-threaded BLAS.
+// scikit-learn, through the system python with single-threaded BLAS, as a worker that times one fit per request
+// (scripts/bench/sklearn_bench.py), so that its fits take turns with ours in the same rounds.
 let sklearnNote = '';
 let skMeta;
+let sk;
+let skDir;
 if (RUN.sklearn) {
   const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   const probe = spawnSync(PYTHON, ['-c', 'import sklearn, numpy; print(sklearn.__version__)'], { env, encoding: 'utf8' });
@@ -300,43 +284,58 @@ if (RUN.sklearn) {
     sklearnNote = `scikit-learn column skipped: ${PYTHON} cannot import sklearn (${(probe.stderr || String(probe.error)).trim().split('\n').pop()})`;
     log(sklearnNote);
   } else {
-    const dir = mkdtempSync(join(os.tmpdir(), 'latent-bench-'));
-    try {
-      const meta = { nLo: N_LO, nHi: N_HI, repeats: Math.max(9, REPEATS), minSeconds: MIN_TIME_MS / 1000, regCovar: REG_COVAR, cases: [] };
-      const written = new Set();
-      for (const c of CASES) {
-        const xFile = `${c.data}.X.bin`;
-        if (!written.has(xFile)) {
-          writeFileSync(join(dir, xFile), new Uint8Array(c.x.buffer, c.x.byteOffset, c.x.byteLength));
-          written.add(xFile);
-        }
-        const tag = c.name.replace(/\s+/g, '_');
-        const entry = { name: c.name, kind: c.kind, covType: c.covType ?? null, n: c.n, d: c.d, k: c.k, x: xFile };
-        for (const [key, arr] of Object.entries(c.init)) {
-          entry[key] = `${tag}.${key}.bin`;
-          writeFileSync(join(dir, entry[key]), new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
-        }
-        meta.cases.push(entry);
+    skDir = mkdtempSync(join(os.tmpdir(), 'latent-bench-'));
+    const meta = { regCovar: REG_COVAR, cases: [] };
+    const written = new Set();
+    for (const c of CASES) {
+      const xFile = `${c.data}.X.bin`;
+      if (!written.has(xFile)) {
+        writeFileSync(join(skDir, xFile), new Uint8Array(c.x.buffer, c.x.byteOffset, c.x.byteLength));
+        written.add(xFile);
       }
-      writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
-      log(`sklearn (${PYTHON}, scikit-learn ${probe.stdout.trim()}, 1 BLAS thread) …`);
-      const run = spawnSync(PYTHON, [join(root, 'scripts', 'bench', 'sklearn_bench.py'), dir], {
-        env,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-        maxBuffer: 64 << 20,
-      });
-      if (run.status !== 0) throw new Error(`sklearn_bench.py failed (exit ${run.status})`);
-      skMeta = JSON.parse(run.stdout);
-      for (const c of CASES) {
-        const r = skMeta.cases[c.name];
-        const at = { [N_HI]: { value: r.valueHi, nIter: r.nIterHi, params: Float64Array.from(r.paramsHi) } };
-        c.res.sklearn = { tLo: r.tLo, tHi: r.tHi, ms: r.diff / (r.nIterHi - r.nIterLo), at, nIterLo: r.nIterLo, nIterHi: r.nIterHi };
+      const tag = c.name.replace(/\s+/g, '_');
+      const entry = { name: c.name, kind: c.kind, covType: c.covType ?? null, n: c.n, d: c.d, k: c.k, x: xFile };
+      for (const [key, arr] of Object.entries(c.init)) {
+        entry[key] = `${tag}.${key}.bin`;
+        writeFileSync(join(skDir, entry[key]), new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      meta.cases.push(entry);
     }
+    writeFileSync(join(skDir, 'meta.json'), JSON.stringify(meta, null, 2));
+    log(`sklearn (${PYTHON}, scikit-learn ${probe.stdout.trim()}, 1 BLAS thread) …`);
+    sk = lineWorker(PYTHON, [join(root, 'scripts', 'bench', 'sklearn_bench.py'), skDir], env);
+    skMeta = await sk.first;
   }
+}
+
+for (const c of CASES) {
+  const [pLo, pHi] = c.plainIters;
+  let lastPlain;
+  const entries = [];
+  if (RUN.latent) entries.push({ key: 'latent', lo: N_LO, hi: N_HI, time: (n) => timeOnce(`latent ${c.name} n=${n}`, () => latentFit(c, n)) });
+  if (RUN.plain) {
+    entries.push({ key: 'plain', lo: pLo, hi: pHi, time: (n) => timeOnce(`plain ${c.name} n=${n}`, () => void (n === pHi ? (lastPlain = plainFit(c, n)) : plainFit(c, n))) });
+  }
+  if (sk) entries.push({ key: 'sklearn', lo: N_LO, hi: N_HI, time: async (n) => (await sk.request({ case: c.name, n })).ms });
+  log(`${c.name}: ${entries.map((e) => e.key).join(', ')} in alternating rounds …`);
+  const { results, ratio } = await compareRounds(c.name, entries, pHi <= 4 ? ROUNDS_SLOW : ROUNDS);
+  c.ratio = { sklearn: ratio('latent', 'sklearn'), plain: ratio('latent', 'plain') };
+  if (RUN.latent) {
+    const at = { [N_HI]: summary(c, await latentFit(c, N_HI)) };
+    if (RUN.plain && pHi !== N_HI) at[pHi] = summary(c, await latentFit(c, pHi));
+    c.res.latent = { ...results.latent, at };
+  }
+  if (RUN.plain) c.res.plain = { ...results.plain, at: { [pHi]: summary(c, lastPlain) }, n: pHi };
+  if (sk) {
+    const lo = await sk.request({ case: c.name, n: N_LO });
+    const hi = await sk.request({ case: c.name, n: N_HI, params: true });
+    const at = { [N_HI]: { value: hi.value, nIter: hi.nIter, params: Float64Array.from(hi.params) } };
+    c.res.sklearn = { ...results.sklearn, at, nIterLo: lo.nIter, nIterHi: hi.nIter };
+  }
+}
+if (sk) {
+  sk.close();
+  rmSync(skDir, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------- report
@@ -388,7 +387,8 @@ lines.push(`- Node ${process.version}; ${stamp}${QUICK ? ' — QUICK smoke run (
 if (skMeta) lines.push(`- scikit-learn ${skMeta.sklearn}, numpy ${skMeta.numpy}, Python ${skMeta.python} (${PYTHON}); BLAS: ${skMeta.blas}; OMP/OPENBLAS/MKL_NUM_THREADS=1`);
 if (sklearnNote) lines.push(`- ${sklearnNote}`);
 lines.push(
-  `- ms/iter = median over alternating rounds of (T(n_hi) − T(n_lo)) / (n_hi − n_lo), tol = 0 (bench/timing.mjs): ${TIMING.rounds} rounds of one tinybench-timed fit per T after one warm-up, for latent and plain TS (${TIMING_SLOW.rounds} rounds where a plain fit takes seconds); n = ${N_LO}, ${N_HI} for latent and sklearn, plain TS n per case below; sklearn: ≥ ${Math.max(9, REPEATS)} alternating rounds of one fit each and ≥ ${MIN_TIME_MS / 1000} s (time.perf_counter)`,
+  `- Per case, latent, plain TS and scikit-learn take turns in ${ROUNDS} rounds (${ROUNDS_SLOW} where a plain TS fit takes seconds), after one warm-up each: a round times one fit of n_lo and one of n_hi iterations of each (tinybench; sklearn: time.perf_counter in a persistent worker, scripts/bench/sklearn_bench.py), tol = 0, n = ${N_LO}, ${N_HI} for latent and sklearn, plain TS n per case below (bench/timing.mjs)`,
+  `- ms/iter = median over rounds of (T(n_hi) − T(n_lo)) / (n_hi − n_lo); the ratios are medians over rounds of the ratio within a round, so that a slow phase of this host (a plain loop runs 1.5× slower for up to tens of seconds) slows both sides of a ratio alike`,
 );
 lines.push(`- GFLOP/s is latent's, from the flop model ${FLOP_MODEL}`);
 lines.push('');
@@ -398,8 +398,8 @@ const mark = (v, goal) => (Number.isFinite(v) ? `${fmt(v)}× ${v >= goal ? '✓'
 for (const c of CASES) {
   const { latent: L, plain: P, sklearn: S } = c.res;
   const gf = L ? flopsPerIter(c, c.n, c.d, c.k) / (L.ms * 1e6) : NaN;
-  const vsSk = L && S ? S.ms / L.ms : NaN;
-  const vsPl = L && P ? P.ms / L.ms : NaN;
+  const vsSk = c.ratio?.sklearn ?? NaN;
+  const vsPl = c.ratio?.plain ?? NaN;
   lines.push(
     `| ${c.name} | ${c.n.toLocaleString('en-US')} × ${c.d}, ${c.k} | ${fmt(L?.ms)} | ${P ? `${fmt(P.ms)} (${c.plainIters.join('→')})` : '—'} | ${fmt(S?.ms)} | ${mark(vsSk, c.goal)} (≥ ${c.goal}×) | ${mark(vsPl, PLAIN_GOAL)} | ${fmt(gf)} | ${c.agree === undefined ? '—' : c.agree ? 'yes' : '**NO**'} |`,
   );

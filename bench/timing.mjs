@@ -2,6 +2,7 @@
 // the result is the median over rounds of (T(n_hi) − T(n_lo)) / (n_hi − n_lo). This machine has slow phases (a plain
 // JS loop runs 1.5× slower for a few hundred ms to seconds, about a tenth of the time); back-to-back medians of each
 // T swung 2× between runs (HMM full: 6.6 vs 9.9 ms/iter) because one T could fall in such a phase and the other not.
+import { spawn } from 'node:child_process';
 import { Bench } from 'tinybench';
 
 // Every task is added with { async: true }: without it tinybench calls the function once, untimed and not awaited,
@@ -52,4 +53,83 @@ export async function perIterationMs(name, fit, lo, hi, { rounds = 21, iteration
   }
   if (process.env.BENCH_VERBOSE) process.stderr.write(`  ${name}: ms/iter by round ${slopes.map((v) => v.toPrecision(3)).join(' ')}\n`);
   return { ms: median(slopes), tLo: median(tl), tHi: median(th), rounds };
+}
+
+/**
+ * Several implementations timed in the same rounds, so that a slow phase of the host (which lasts up to tens of
+ * seconds here, longer than one implementation's whole measurement) slows every implementation of a round alike.
+ * `entries`: `{ key, lo, hi, time(n) → Promise<ms> }` (time one fit of n iterations). Each round times lo then hi of every
+ * entry in turn, after one warm-up of each. Returns `{ [key]: { ms, tLo, tHi, slopes } }` (medians over rounds) and
+ * `ratio(a, b)`: the median over rounds of slope_b / slope_a (how many times faster a is than b).
+ */
+export async function compareRounds(label, entries, rounds) {
+  for (const e of entries) {
+    await e.time(e.lo);
+    await e.time(e.hi);
+  }
+  const res = Object.fromEntries(entries.map((e) => [e.key, { tl: [], th: [], slopes: [] }]));
+  for (let r = 0; r < rounds; r++) {
+    for (const e of entries) {
+      const a = await e.time(e.lo);
+      const b = await e.time(e.hi);
+      const q = res[e.key];
+      q.tl.push(a);
+      q.th.push(b);
+      q.slopes.push((b - a) / (e.hi - e.lo));
+    }
+  }
+  const out = {};
+  for (const e of entries) {
+    const q = res[e.key];
+    out[e.key] = { ms: median(q.slopes), tLo: median(q.tl), tHi: median(q.th), slopes: q.slopes, rounds };
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`  ${label} ${e.key}: ms/iter by round ${q.slopes.map((v) => v.toPrecision(3)).join(' ')}\n`);
+  }
+  const ratio = (a, b) => (out[a] && out[b] ? median(out[a].slopes.map((s, r) => out[b].slopes[r] / s)) : NaN);
+  return { results: out, ratio };
+}
+
+/** ms of one run of `fn` (sync or async), timed by tinybench. */
+export async function timeOnce(name, fn) {
+  const bench = new Bench({ name, time: 0, iterations: 1, warmup: false, throws: true });
+  bench.add(name, async () => { await fn(); }, { async: true });
+  await bench.run();
+  const r = bench.tasks[0].result;
+  if (r.state !== 'completed') throw r.error ?? new Error(`${name}: ${r.state}`);
+  return r.latency.p50;
+}
+
+/**
+ * A persistent child process answering one JSON line per request line (the Python runners' --serve mode), so that
+ * its fits can take turns with ours in the same rounds. `first` resolves to the line it prints on start.
+ */
+export function lineWorker(command, args, env) {
+  const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  let buf = '';
+  const waiting = [];
+  const lines = [];
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    buf += chunk;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      const w = waiting.shift();
+      if (w) w.resolve(line);
+      else lines.push(line);
+    }
+  });
+  const failed = new Promise((_, reject) => child.on('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited (${code})`))));
+  failed.catch(() => {});
+  const next = () => (lines.length ? Promise.resolve(lines.shift()) : Promise.race([new Promise((resolve, reject) => waiting.push({ resolve, reject })), failed]));
+  return {
+    first: next().then(JSON.parse),
+    async request(obj) {
+      child.stdin.write(`${JSON.stringify(obj)}\n`);
+      return JSON.parse(await next());
+    },
+    close() {
+      child.stdin.end();
+    },
+  };
 }

@@ -16,14 +16,13 @@ IndependentComponentsDistribution of NormalDistributions, and times
 
 pomegranate's loop is: [E] then n_iter x [M, E] then a final M before it breaks, so max_iterations = n - 1
 gives exactly n E-steps and n M-steps -- the same work as latent's maxIter = n (whose final E-step is setup).
-T(n_lo) and T(n_hi) are timed in `repeats` alternating rounds (fresh model each time, built outside the timer);
-the per-iteration time is the median of the rounds' differences.
-Also times Viterbi decoding (model.viterbi per sequence) with the generating parameters of each case.
-
-Prints one JSON object on stdout:
-{ pomegranate, numpy, python,
-  cases: { name: { tLo, tHi, nLo, nHi, logLikHi, meansHi, startProbHi, viterbi: { ms, logProb, states } } } }
-with times in ms; logLikHi = sum of model.log_probability over the sequences after n_hi M-steps.
+A worker: it prints one JSON line of versions, then answers each request line until stdin closes:
+  {"op": "fit", "case", "n", "result"?} -> {"ms", and with result: "logLik", "means", "startProb"}: one fit of a fresh
+      model (built outside the timer) timed by time.perf_counter; logLik = sum of model.log_probability over the
+      sequences after the fit;
+  {"op": "viterbi", "case"} -> {"ms", "logProb", "states"}: model.viterbi per sequence with the generating
+      parameters in case['truth'] (median of >= `repeats` runs).
+bench/hmm-run.mjs interleaves the fits with its own in the same rounds.
 """
 import os
 
@@ -99,24 +98,6 @@ def median_ms(make, run, repeats, min_seconds, max_runs=30):
     return statistics.median(times), out
 
 
-def alternating_ms(make, run_lo, run_hi, repeats):
-    """`repeats` alternating rounds of one run_lo and one run_hi (fresh model each, built outside the timer): medians
-    of T(lo), T(hi) and of the per-round differences."""
-    t_lo, t_hi, diffs = [], [], []
-    out_hi = None
-    for _ in range(repeats):
-        a = make()
-        t0 = time.perf_counter()
-        run_lo(a)
-        t_lo.append((time.perf_counter() - t0) * 1e3)
-        b = make()
-        t0 = time.perf_counter()
-        out_hi = run_hi(b)
-        t_hi.append((time.perf_counter() - t0) * 1e3)
-        diffs.append(t_hi[-1] - t_lo[-1])
-    return statistics.median(t_lo), statistics.median(t_hi), statistics.median(diffs), out_hi
-
-
 def state_means(model, cov_type, k):
     out = []
     for s in range(k):
@@ -165,14 +146,7 @@ def main():
     for length in meta["lengths"]:
         sequences.append(np.ascontiguousarray(X[at : at + length]))
         at += length
-    n_lo, n_hi, repeats, min_s = meta["nLo"], meta["nHi"], meta["repeats"], meta["minSeconds"]
-
-    result = {
-        "pomegranate": pomegranate.__version__,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-        "cases": {},
-    }
+    cases = {}
     for case in meta["cases"]:
         cov = case["covType"]
         params = (
@@ -181,24 +155,23 @@ def main():
             load(directory, case["means"], (k, d)),
             load(directory, case["covars"], (k, d, d) if cov == "full" else (k, d)),
         )
-        make = lambda: build(cov, *params)
-        print("pomegranate %s n=%d, %d ..." % (case["name"], n_lo, n_hi), file=sys.stderr, flush=True)
-        t_lo, t_hi, diff, m_hi = alternating_ms(make, lambda m: fit(m, sequences, n_lo), lambda m: fit(m, sequences, n_hi), repeats)
-        log_lik = float(sum(m_hi.log_probability(s) for s in sequences))
-        start_hi = [float(v) for v in m_hi.dense_transition_matrix()[m_hi.start_index, :k]]
-        result["cases"][case["name"]] = {
-            "tLo": t_lo,
-            "tHi": t_hi,
-            "diff": diff,
-            "nLo": n_lo,
-            "nHi": n_hi,
-            "logLikHi": log_lik,
-            "meansHi": state_means(m_hi, cov, k),
-            "startProbHi": start_hi,
-            "viterbi": viterbi(case, directory, sequences, k, d, repeats, min_s),
-        }
-
-    json.dump(result, sys.stdout)
+        cases[case["name"]] = (case, cov, params)
+    print(json.dumps({"pomegranate": pomegranate.__version__, "numpy": np.__version__, "python": platform.python_version()}), flush=True)
+    for line in sys.stdin:
+        req = json.loads(line)
+        case, cov, params = cases[req["case"]]
+        if req["op"] == "viterbi":
+            out = viterbi(case, directory, sequences, k, d, meta["repeats"], meta["minSeconds"])
+        else:
+            model = build(cov, *params)
+            t0 = time.perf_counter()
+            fit(model, sequences, req["n"])
+            out = {"ms": (time.perf_counter() - t0) * 1e3}
+            if req.get("result"):
+                out["logLik"] = float(sum(model.log_probability(s) for s in sequences))
+                out["means"] = state_means(model, cov, k)
+                out["startProb"] = [float(v) for v in model.dense_transition_matrix()[model.start_index, :k]]
+        print(json.dumps(out), flush=True)
 
 
 if __name__ == "__main__":

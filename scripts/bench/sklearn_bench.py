@@ -1,15 +1,14 @@
 """scikit-learn side of latent's benchmarks (run by bench/run.mjs with /usr/bin/python3 and 1 BLAS thread).
 
 Usage: sklearn_bench.py DIR, where DIR holds meta.json and the raw little-endian float64 .bin files that
-bench/run.mjs wrote (data and fixed initial parameters). For every case it times the fit at n_lo and n_hi
-iterations (tol=0, alternating rounds of one fit each, ≥ `repeats` rounds and ≥ 1 s, after one warm-up) and prints one JSON object on stdout:
-{ sklearn, numpy, python, blas, cases: { name: { tLo, tHi, nIterLo, nIterHi, valueHi, paramsHi } } }
-with times in ms; value is lower_bound_ (GMM) or inertia_ (k-means), params the means / cluster centres.
+bench/run.mjs wrote (data and fixed initial parameters). A worker: it prints one JSON line of versions, then answers
+each request line {"case", "n", "params"?} with one fit of n iterations (tol=0) as {"ms", "nIter", "value", "params"?}
+(ms: time.perf_counter around the fit alone; value: lower_bound_ for GMM, inertia_ for k-means; params: the means /
+cluster centres), until stdin closes. bench/run.mjs interleaves these fits with its own in the same rounds.
 """
 import json
 import os
 import platform
-import statistics
 import sys
 import time
 import warnings
@@ -71,21 +70,20 @@ def make_fit(case, directory, reg_covar):
     return fit
 
 
-def alternating_ms(fit, lo, hi, repeats, min_seconds=1.0, max_rounds=50):
-    """Alternating rounds of one fit(lo) and one fit(hi), at least `repeats` rounds and `min_seconds` of fitting:
-    medians of T(lo), T(hi) and of the per-round differences (a slow phase of the machine hits both ends of a round)."""
-    t_lo, t_hi, diffs = [], [], []
-    out_lo = out_hi = None
-    while len(diffs) < repeats or (sum(t_lo) + sum(t_hi) < min_seconds * 1e3 and len(diffs) < max_rounds):
+def serve(directory, meta):
+    """The worker loop described above."""
+    fits = {case["name"]: make_fit(case, directory, meta["regCovar"]) for case in meta["cases"]}
+    versions = {"sklearn": sklearn.__version__, "numpy": np.__version__, "python": platform.python_version(), "blas": blas_info()}
+    print(json.dumps(versions), flush=True)
+    for line in sys.stdin:
+        req = json.loads(line)
         t0 = time.perf_counter()
-        out_lo = fit(lo)
-        t1 = time.perf_counter()
-        out_hi = fit(hi)
-        t2 = time.perf_counter()
-        t_lo.append((t1 - t0) * 1e3)
-        t_hi.append((t2 - t1) * 1e3)
-        diffs.append(t_hi[-1] - t_lo[-1])
-    return statistics.median(t_lo), statistics.median(t_hi), statistics.median(diffs), out_lo, out_hi
+        n_iter, value, params = fits[req["case"]](req["n"])
+        ms = (time.perf_counter() - t0) * 1e3
+        out = {"ms": ms, "nIter": int(n_iter), "value": value}
+        if req.get("params"):
+            out["params"] = np.asarray(params).ravel().tolist()
+        print(json.dumps(out), flush=True)
 
 
 def main():
@@ -93,32 +91,7 @@ def main():
     with open(os.path.join(directory, "meta.json")) as f:
         meta = json.load(f)
     warnings.simplefilter("ignore", ConvergenceWarning)
-    lo, hi, repeats, min_s = meta["nLo"], meta["nHi"], meta["repeats"], meta.get("minSeconds", 1.0)
-    cases = {}
-    for case in meta["cases"]:
-        print(f"  sklearn {case['name']} …", file=sys.stderr, flush=True)
-        fit = make_fit(case, directory, meta["regCovar"])
-        fit(lo)  # warm-up (imports, caches)
-        t_lo, t_hi, diff, (it_lo, _, _), (it_hi, value, params) = alternating_ms(fit, lo, hi, repeats, min_s)
-        cases[case["name"]] = {
-            "tLo": t_lo,
-            "tHi": t_hi,
-            "diff": diff,
-            "nIterLo": int(it_lo),
-            "nIterHi": int(it_hi),
-            "valueHi": value,
-            "paramsHi": np.asarray(params).ravel().tolist(),
-        }
-    json.dump(
-        {
-            "sklearn": sklearn.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-            "blas": blas_info(),
-            "cases": cases,
-        },
-        sys.stdout,
-    )
+    serve(directory, meta)
 
 
 if __name__ == "__main__":

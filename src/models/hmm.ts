@@ -45,9 +45,10 @@ function sampleGauss(family: CovarianceFamily, g: GaussComponents, comp: number,
 function initGauss(ws: Workspace, all: DataBlock, family: CovarianceFamily, k: number, rng: Rng, frame: Frame, regCovar: number, meansInit?: Float64Array, covInit?: Float64Array): GaussComponents {
   const d = all.d;
   const s2 = frame.scale * frame.scale;
-  const cv = blockCovariance(ws, all);
+  // The data covariance, only when k-means or the covariances need it (an O(n·d²) pass).
+  const cv = meansInit && covInit ? undefined : blockCovariance(ws, all);
   let trace = 0;
-  for (let j = 0; j < d; j++) trace += cv[j * d + j]!;
+  for (let j = 0; j < d; j++) trace += cv ? cv[j * d + j]! : 0;
   // scikit-learn's k-means tolerance: 1e-4 × the mean feature variance.
   const means = meansInit
     ? reframeComponents({ means: meansInit, covariances: new Float64Array(0), precisionsCholesky: new Float64Array(0) }, frame, d, false).means
@@ -55,8 +56,8 @@ function initGauss(ws: Workspace, all: DataBlock, family: CovarianceFamily, k: n
   let covariances: Float64Array;
   if (covInit) covariances = covInit.map((v) => v / s2);
   else {
-    for (let j = 0; j < d; j++) cv[j * d + j] += regCovar / s2;
-    covariances = family.fromFull(cv, k, d);
+    for (let j = 0; j < d; j++) cv![j * d + j] += regCovar / s2;
+    covariances = family.fromFull(cv!, k, d);
   }
   return { means, covariances, precisionsCholesky: family.precisionsCholesky(ws, covariances, k, d) };
 }
