@@ -7,7 +7,7 @@
 // upload, the final E-step) cancels; each T is a tinybench median. Cases: diag and full covariances.
 // Viterbi: steps per second of `decode` on all 100 000 steps with the generating parameters.
 //
-//   npm run build && node bench/hmm-run.mjs      full run; writes bench/HMM-RESULTS.md
+//   npm run bench:hmm                            full run (builds first); writes bench/HMM-RESULTS.md
 //   node bench/hmm-run.mjs --quick               10 sequences, few repeats (smoke test; results file untouched)
 //   options: --only=diag,full  --no-latent  --no-plain  --no-pomegranate
 import { spawnSync } from 'node:child_process';
@@ -373,7 +373,7 @@ lines.push(
   `- Per case, latent, plain JS and pomegranate take turns in ${ROUNDS} rounds after one warm-up each: a round times one fit of ${N_LO} and one of ${N_HI} iterations of each, tol = 0 (tinybench; pomegranate: time.perf_counter in a persistent worker, model built outside the timer; bench/timing.mjs)`,
   `- ms/iter = median over rounds of (T(${N_HI}) − T(${N_LO})) / ${N_HI - N_LO}; the ratios are medians over rounds of the ratio within a round, so that a slow phase of this host (a plain loop runs 1.5× slower for up to tens of seconds) slows both sides of a ratio alike`,
 );
-lines.push(`- Command: \`npm run build && node bench/hmm-run.mjs\``);
+lines.push(`- Command: \`npm run bench:hmm\``);
 lines.push('');
 lines.push(`| case | latent ms/iter | plain JS ms/iter | pomegranate ms/iter | latent vs pomegranate (goal ≥ ${GOAL_POMEGRANATE}×) | latent vs plain JS (goal ≥ ${GOAL_PLAIN}×) | latent = plain JS (≤ ${AGREE_TOL}) | Viterbi steps/s: latent / plain JS / pomegranate |`);
 lines.push('|---|---:|---:|---:|---:|---:|---|---|');

@@ -390,6 +390,7 @@ lines.push(
   `- Per case, latent, plain TS and scikit-learn take turns in ${ROUNDS} rounds (${ROUNDS_SLOW} where a plain TS fit takes seconds), after one warm-up each: a round times one fit of n_lo and one of n_hi iterations of each (tinybench; sklearn: time.perf_counter in a persistent worker, scripts/bench/sklearn_bench.py), tol = 0, n = ${N_LO}, ${N_HI} for latent and sklearn, plain TS n per case below (bench/timing.mjs)`,
   `- ms/iter = median over rounds of (T(n_hi) − T(n_lo)) / (n_hi − n_lo); the ratios are medians over rounds of the ratio within a round, so that a slow phase of this host (a plain loop runs 1.5× slower for up to tens of seconds) slows both sides of a ratio alike`,
 );
+lines.push('- Command: `npm run bench`');
 lines.push(`- GFLOP/s is latent's, from the flop model ${FLOP_MODEL}`);
 lines.push('');
 lines.push('| case | N × D, K | latent ms/iter | plain TS ms/iter (n) | sklearn ms/iter | latent vs sklearn (goal) | latent vs plain TS (goal ≥ 10×) | latent GFLOP/s | results agree |');
