@@ -1,7 +1,8 @@
-// Per-iteration time robust to a noisy host: T(n_lo) and T(n_hi) are measured in many short alternating rounds and
-// the result is the median over rounds of (T(n_hi) − T(n_lo)) / (n_hi − n_lo). This machine has slow phases (a plain
-// JS loop runs 1.5× slower for a few hundred ms to seconds, about a tenth of the time); back-to-back medians of each
-// T swung 2× between runs (HMM full: 6.6 vs 9.9 ms/iter) because one T could fall in such a phase and the other not.
+// Timing for the benchmark harnesses, made for a noisy host: this machine has slow phases (a plain JS loop runs 1.5×
+// slower for seconds to minutes, at times most of the time), and back-to-back medians of each T swung 2× between runs
+// (HMM full: 6.6 vs 9.9 ms/iter). So the implementations being compared take turns in the same short rounds
+// (compareRounds), each round timing one fit of n_lo and one of n_hi iterations of each; per-iteration times are
+// medians over rounds and ratios medians of within-round ratios.
 import { spawn } from 'node:child_process';
 import { Bench } from 'tinybench';
 
@@ -23,37 +24,6 @@ const median = (v) => {
   const h = s.length >> 1;
   return s.length & 1 ? s[h] : (s[h - 1] + s[h]) / 2;
 };
-
-/**
- * `{ ms, tLo, tHi, rounds }`: ms per iteration of `fit(n)`, the median over `rounds` alternating rounds of
- * (T(hi) − T(lo)) / (hi − lo); tLo and tHi are the medians of the rounds' Ts. Each T is a tinybench median of
- * ≥ `iterations` runs and ≥ `timeMs` (one run by default: short rounds, so that a slow phase of the host, which here
- * lasts from a few hundred ms to seconds, spoils few rounds instead of most of them). One warm-up of each first.
- */
-export async function perIterationMs(name, fit, lo, hi, { rounds = 21, iterations = 1, timeMs = 0 } = {}) {
-  await fit(lo);
-  await fit(hi);
-  const slopes = [];
-  const tl = [];
-  const th = [];
-  const once = async (n) => {
-    const bench = new Bench({ name: `${name} n=${n}`, time: timeMs, iterations, warmup: false, throws: true });
-    bench.add(`${name} n=${n}`, async () => { await fit(n); }, { async: true });
-    await bench.run();
-    const r = bench.tasks[0].result;
-    if (r.state !== 'completed') throw r.error ?? new Error(`${name}: ${r.state}`);
-    return r.latency.p50;
-  };
-  for (let r = 0; r < rounds; r++) {
-    const a = await once(lo);
-    const b = await once(hi);
-    tl.push(a);
-    th.push(b);
-    slopes.push((b - a) / (hi - lo));
-  }
-  if (process.env.BENCH_VERBOSE) process.stderr.write(`  ${name}: ms/iter by round ${slopes.map((v) => v.toPrecision(3)).join(' ')}\n`);
-  return { ms: median(slopes), tLo: median(tl), tHi: median(th), rounds };
-}
 
 /**
  * Several implementations timed in the same rounds, so that a slow phase of the host (which lasts up to tens of
