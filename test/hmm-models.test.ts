@@ -143,6 +143,21 @@ describe('HMMs against brute-force enumeration of every state path', () => {
     });
   }
 
+  it('Dirichlet pseudo-counts: one Baum–Welch update adds them to the brute-force expected counts (start, transitions, symbols)', async () => {
+    const c = cases.find((q) => q.name === 'categorical')!;
+    const b = brute(c);
+    const [a0, a1, a2] = [0.5, 2, 0.25];
+    const upd = (await CategoricalHMM.fit(c.X, {
+      nStates: 3, nSymbols: 3, lengths, maxIter: 1, tol: 0, startProbInit: start, transMatInit: trans, emissionProbInit: emission,
+      startProbPrior: a0, transMatPrior: a1, emissionProbPrior: a2,
+    })) as CategoricalHMM;
+    const norm = (v: number[]) => v.map((x) => x / v.reduce((p, q) => p + q, 0));
+    expectClose(upd.startProb, norm(Array.from(b.start0, (v) => v + a0)), 1e-12, 'startProb');
+    expectClose(upd.transMat, [0, 1, 2].map((i) => norm(Array.from(b.xi.subarray(i * 3, i * 3 + 3), (v) => v + a1))), 1e-12, 'transMat');
+    const counts = b.gamma.map((g) => [0, 1, 2].map((m) => c.X.reduce((acc, x, i) => acc + (x[0] === m ? g[i]! : 0), 0) + a2));
+    expectClose(upd.emissionProb, counts.map(norm), 1e-12, 'emissionProb');
+  });
+
   it('the Wikipedia weather model: walk, shop, clean decodes to Sunny, Rainy, Rainy with probability 0.01344', async () => {
     const hmm = await CategoricalHMM.fromParams({
       startProb: [0.6, 0.4],
