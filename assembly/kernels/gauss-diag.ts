@@ -9,27 +9,90 @@ const BS: i32 = 128;
   return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
+/** cs + ½·(−s): one output vector of the log-density. */
+// @ts-ignore: decorator
+@inline function finish(cv: v128, s: v128): v128 {
+  return f64x2.add(cv, f64x2.mul(f64x2.splat(-0.5), s));
+}
+
 /**
  * out[c·n + i] = cs[c] − ½ Σ_j prec[c·d + j]·(x_j[i] − μ_cj)² for every component c < k (diag; spherical passes its
- * precision replicated over features). 8 samples per step, 4 accumulators.
+ * precision replicated over features). Components in pairs, 8 samples per step: each load of x serves both
+ * components of the pair (8 accumulators); an odd last component runs alone (4 accumulators). Every output is the
+ * same sum in the same order either way.
  */
 export function gaussDiagLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: usize, precPtr: usize, csPtr: usize, outPtr: usize): void {
-  const half = f64x2.splat(-0.5);
+  // Pairing components: 8 % faster at n = 4104, d = 16, k = 8 (A2 diag's chunk), 6 % at n = 1000, d = 4, k = 6 (the
+  // HMM benchmark's sequences); medians of 30 interleaved rounds of the two builds' kernels on the same data.
+  const rowBytes = <usize>n << 3;
+  const dBytes = <usize>d << 3;
   for (let i0 = 0; i0 < n; i0 += BS) {
     const iEnd = min(i0 + BS, n);
     const i8 = i0 + ((iEnd - i0) & ~7);
-    for (let c = 0; c < k; c++) {
+    let c = 0;
+    for (; c + 2 <= k; c += 2) {
+      const m0 = meanPtr + ((<usize>c * d) << 3);
+      const m1 = m0 + dBytes;
+      const q0 = precPtr + ((<usize>c * d) << 3);
+      const q1 = q0 + dBytes;
+      const cv0 = f64x2.splat(load<f64>(csPtr + (<usize>c << 3)));
+      const cv1 = f64x2.splat(load<f64>(csPtr + (<usize>(c + 1) << 3)));
+      const out0 = outPtr + ((<usize>c * n) << 3);
+      const out1 = out0 + rowBytes;
+      for (let i = i0; i < i8; i += 8) {
+        let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+        let b0 = f64x2.splat(0), b1 = f64x2.splat(0), b2 = f64x2.splat(0), b3 = f64x2.splat(0);
+        for (let j = 0; j < d; j++) {
+          const p = xPtr + ((<usize>j * n + i) << 3);
+          const x0 = v128.load(p);
+          const x1 = v128.load(p, 16);
+          const x2 = v128.load(p, 32);
+          const x3 = v128.load(p, 48);
+          const jo = <usize>j << 3;
+          const mu0 = f64x2.splat(load<f64>(m0 + jo));
+          const pr0 = f64x2.splat(load<f64>(q0 + jo));
+          let t = f64x2.sub(x0, mu0);
+          a0 = f64x2.add(a0, f64x2.mul(f64x2.mul(t, t), pr0));
+          t = f64x2.sub(x1, mu0);
+          a1 = f64x2.add(a1, f64x2.mul(f64x2.mul(t, t), pr0));
+          t = f64x2.sub(x2, mu0);
+          a2 = f64x2.add(a2, f64x2.mul(f64x2.mul(t, t), pr0));
+          t = f64x2.sub(x3, mu0);
+          a3 = f64x2.add(a3, f64x2.mul(f64x2.mul(t, t), pr0));
+          const mu1 = f64x2.splat(load<f64>(m1 + jo));
+          const pr1 = f64x2.splat(load<f64>(q1 + jo));
+          t = f64x2.sub(x0, mu1);
+          b0 = f64x2.add(b0, f64x2.mul(f64x2.mul(t, t), pr1));
+          t = f64x2.sub(x1, mu1);
+          b1 = f64x2.add(b1, f64x2.mul(f64x2.mul(t, t), pr1));
+          t = f64x2.sub(x2, mu1);
+          b2 = f64x2.add(b2, f64x2.mul(f64x2.mul(t, t), pr1));
+          t = f64x2.sub(x3, mu1);
+          b3 = f64x2.add(b3, f64x2.mul(f64x2.mul(t, t), pr1));
+        }
+        const o0 = out0 + (<usize>i << 3);
+        const o1 = out1 + (<usize>i << 3);
+        v128.store(o0, finish(cv0, a0));
+        v128.store(o0, finish(cv0, a1), 16);
+        v128.store(o0, finish(cv0, a2), 32);
+        v128.store(o0, finish(cv0, a3), 48);
+        v128.store(o1, finish(cv1, b0));
+        v128.store(o1, finish(cv1, b1), 16);
+        v128.store(o1, finish(cv1, b2), 32);
+        v128.store(o1, finish(cv1, b3), 48);
+      }
+    }
+    if (c < k) {
       const m = meanPtr + ((<usize>c * d) << 3);
-      const pp = precPtr + ((<usize>c * d) << 3);
-      const cs = load<f64>(csPtr + (<usize>c << 3));
-      const cv = f64x2.splat(cs);
+      const q = precPtr + ((<usize>c * d) << 3);
+      const cv = f64x2.splat(load<f64>(csPtr + (<usize>c << 3)));
       const out = outPtr + ((<usize>c * n) << 3);
       for (let i = i0; i < i8; i += 8) {
         let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
         for (let j = 0; j < d; j++) {
           const p = xPtr + ((<usize>j * n + i) << 3);
           const mu = f64x2.splat(load<f64>(m + (<usize>j << 3)));
-          const pr = f64x2.splat(load<f64>(pp + (<usize>j << 3)));
+          const pr = f64x2.splat(load<f64>(q + (<usize>j << 3)));
           const t0 = f64x2.sub(v128.load(p), mu);
           const t1 = f64x2.sub(v128.load(p, 16), mu);
           const t2 = f64x2.sub(v128.load(p, 32), mu);
@@ -40,16 +103,22 @@ export function gaussDiagLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: u
           s3 = f64x2.add(s3, f64x2.mul(f64x2.mul(t3, t3), pr));
         }
         const o = out + (<usize>i << 3);
-        v128.store(o, f64x2.add(cv, f64x2.mul(half, s0)));
-        v128.store(o, f64x2.add(cv, f64x2.mul(half, s1)), 16);
-        v128.store(o, f64x2.add(cv, f64x2.mul(half, s2)), 32);
-        v128.store(o, f64x2.add(cv, f64x2.mul(half, s3)), 48);
+        v128.store(o, finish(cv, s0));
+        v128.store(o, finish(cv, s1), 16);
+        v128.store(o, finish(cv, s2), 32);
+        v128.store(o, finish(cv, s3), 48);
       }
+    }
+    for (let cc = 0; cc < k; cc++) {
+      const m = meanPtr + ((<usize>cc * d) << 3);
+      const q = precPtr + ((<usize>cc * d) << 3);
+      const cs = load<f64>(csPtr + (<usize>cc << 3));
+      const out = outPtr + ((<usize>cc * n) << 3);
       for (let i = i8; i < iEnd; i++) {
         let s: f64 = 0;
         for (let j = 0; j < d; j++) {
           const t = load<f64>(xPtr + ((<usize>j * n + i) << 3)) - load<f64>(m + (<usize>j << 3));
-          s += t * t * load<f64>(pp + (<usize>j << 3));
+          s += t * t * load<f64>(q + (<usize>j << 3));
         }
         store<f64>(out + (<usize>i << 3), cs - 0.5 * s);
       }
