@@ -9,6 +9,13 @@ const BS: i32 = 128;
   return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
+/** acc + (x − μ)²·p, the log-density's term for one feature. */
+// @ts-ignore: decorator
+@inline function sqAdd(acc: v128, x: v128, mu: v128, p: v128): v128 {
+  const t = f64x2.sub(x, mu);
+  return f64x2.add(acc, f64x2.mul(f64x2.mul(t, t), p));
+}
+
 /** cs + ½·(−s): one output vector of the log-density. */
 // @ts-ignore: decorator
 @inline function finish(cv: v128, s: v128): v128 {
@@ -51,24 +58,16 @@ export function gaussDiagLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: u
           const jo = <usize>j << 3;
           const mu0 = f64x2.splat(load<f64>(m0 + jo));
           const pr0 = f64x2.splat(load<f64>(q0 + jo));
-          let t = f64x2.sub(x0, mu0);
-          a0 = f64x2.add(a0, f64x2.mul(f64x2.mul(t, t), pr0));
-          t = f64x2.sub(x1, mu0);
-          a1 = f64x2.add(a1, f64x2.mul(f64x2.mul(t, t), pr0));
-          t = f64x2.sub(x2, mu0);
-          a2 = f64x2.add(a2, f64x2.mul(f64x2.mul(t, t), pr0));
-          t = f64x2.sub(x3, mu0);
-          a3 = f64x2.add(a3, f64x2.mul(f64x2.mul(t, t), pr0));
+          a0 = sqAdd(a0, x0, mu0, pr0);
+          a1 = sqAdd(a1, x1, mu0, pr0);
+          a2 = sqAdd(a2, x2, mu0, pr0);
+          a3 = sqAdd(a3, x3, mu0, pr0);
           const mu1 = f64x2.splat(load<f64>(m1 + jo));
           const pr1 = f64x2.splat(load<f64>(q1 + jo));
-          t = f64x2.sub(x0, mu1);
-          b0 = f64x2.add(b0, f64x2.mul(f64x2.mul(t, t), pr1));
-          t = f64x2.sub(x1, mu1);
-          b1 = f64x2.add(b1, f64x2.mul(f64x2.mul(t, t), pr1));
-          t = f64x2.sub(x2, mu1);
-          b2 = f64x2.add(b2, f64x2.mul(f64x2.mul(t, t), pr1));
-          t = f64x2.sub(x3, mu1);
-          b3 = f64x2.add(b3, f64x2.mul(f64x2.mul(t, t), pr1));
+          b0 = sqAdd(b0, x0, mu1, pr1);
+          b1 = sqAdd(b1, x1, mu1, pr1);
+          b2 = sqAdd(b2, x2, mu1, pr1);
+          b3 = sqAdd(b3, x3, mu1, pr1);
         }
         const o0 = out0 + (<usize>i << 3);
         const o1 = out1 + (<usize>i << 3);
@@ -93,14 +92,10 @@ export function gaussDiagLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: u
           const p = xPtr + ((<usize>j * n + i) << 3);
           const mu = f64x2.splat(load<f64>(m + (<usize>j << 3)));
           const pr = f64x2.splat(load<f64>(q + (<usize>j << 3)));
-          const t0 = f64x2.sub(v128.load(p), mu);
-          const t1 = f64x2.sub(v128.load(p, 16), mu);
-          const t2 = f64x2.sub(v128.load(p, 32), mu);
-          const t3 = f64x2.sub(v128.load(p, 48), mu);
-          s0 = f64x2.add(s0, f64x2.mul(f64x2.mul(t0, t0), pr));
-          s1 = f64x2.add(s1, f64x2.mul(f64x2.mul(t1, t1), pr));
-          s2 = f64x2.add(s2, f64x2.mul(f64x2.mul(t2, t2), pr));
-          s3 = f64x2.add(s3, f64x2.mul(f64x2.mul(t3, t3), pr));
+          s0 = sqAdd(s0, v128.load(p), mu, pr);
+          s1 = sqAdd(s1, v128.load(p, 16), mu, pr);
+          s2 = sqAdd(s2, v128.load(p, 32), mu, pr);
+          s3 = sqAdd(s3, v128.load(p, 48), mu, pr);
         }
         const o = out + (<usize>i << 3);
         v128.store(o, finish(cv, s0));
