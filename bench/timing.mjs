@@ -28,7 +28,8 @@ const median = (v) => {
 /**
  * Several implementations timed in the same rounds, so that a slow phase of the host (which lasts up to tens of
  * seconds here, longer than one implementation's whole measurement) slows every implementation of a round alike.
- * `entries`: `{ key, lo, hi, time(n) → Promise<ms> }` (time one fit of n iterations). Each round times lo then hi of every
+ * `entries`: `{ key, lo, hi, span?, time(n) → Promise<ms> }` (time one fit of n iterations; span: the iterations the
+ * hi fit runs beyond the lo fit when the implementation may stop early, default hi − lo). Each round times lo then hi of every
  * entry in turn, after one warm-up of each. Returns `{ [key]: { ms, tLo, tHi, slopes } }` (medians over rounds) and
  * `ratio(a, b)`: the median over rounds of slope_b / slope_a (how many times faster a is than b).
  */
@@ -45,7 +46,7 @@ export async function compareRounds(label, entries, rounds) {
       const q = res[e.key];
       q.tl.push(a);
       q.th.push(b);
-      q.slopes.push((b - a) / (e.hi - e.lo));
+      q.slopes.push((b - a) / (e.span ?? e.hi - e.lo));
     }
   }
   const out = {};
