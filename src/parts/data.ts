@@ -7,27 +7,39 @@ export interface Frame {
   centre: Float64Array;
   /** A power of two, so scaling is exact in floating point. */
   scale: number;
+  /** The unweighted column means of the data, where frameOf computed them (for meanVariance). */
+  mean?: Float64Array;
 }
 
 /** Weighted column means and a power-of-two scale near the largest centred magnitude. */
 export function frameOf(m: Matrix, sw: Float64Array | undefined): Frame {
   const { data, rows, cols } = m;
   const centre = new Float64Array(cols);
+  const sum = sw ? new Float64Array(cols) : centre; // unweighted sums: the same as the centre's without weights
+  const lo = new Float64Array(cols).fill(Infinity);
+  const hi = new Float64Array(cols).fill(-Infinity);
   let total = 0;
   for (let i = 0; i < rows; i++) {
     const w = sw ? sw[i]! : 1;
     total += w;
-    for (let j = 0; j < cols; j++) centre[j] += w * data[i * cols + j]!;
+    for (let j = 0; j < cols; j++) {
+      const v = data[i * cols + j]!;
+      centre[j] += w * v;
+      if (sw) sum[j] += v;
+      if (v < lo[j]!) lo[j] = v;
+      if (v > hi[j]!) hi[j] = v;
+    }
   }
   for (let j = 0; j < cols; j++) centre[j] /= total;
+  const mean = sw ? sum.map((v) => v / rows) : centre.slice();
   // Sums of huge values can overflow to ±Infinity: fall back to the first row as the centre.
   if (!centre.every(Number.isFinite)) centre.set(data.subarray(0, cols));
+  // max_i |x_ij − c_j| from the column extremes: rounding x − c is monotonic in x, so this is the same number as
+  // the maximum over every cell, without a second pass over the data.
   let maxAbs = 0;
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) maxAbs = Math.max(maxAbs, Math.abs(data[i * cols + j]! - centre[j]!));
-  }
+  for (let j = 0; j < cols; j++) maxAbs = Math.max(maxAbs, hi[j]! - centre[j]!, centre[j]! - lo[j]!);
   const scale = maxAbs > 0 && Number.isFinite(maxAbs) ? nearestPowerOfTwo(maxAbs) : 1;
-  return { centre, scale };
+  return { centre, scale, mean };
 }
 
 /**
@@ -87,18 +99,25 @@ export function uploadChunks(ws: Workspace, m: Matrix, frame: Frame, sw: Float64
  * scale (`_tolerance`), so `tol × meanVariance` bounds the squared centre shift.
  */
 export function meanVariance(m: Matrix, frame: Frame): number {
+  // Row-major, one accumulator per column: each column's sum runs over i in the same order as a column-by-column
+  // loop (same bits) without striding through the whole matrix once per column; the means come from frameOf's pass.
+  // KMeans.fit at 100 000 × 16 with maxIter 1: 46.9 → 32.0 ms (median of 15 fits; a CPU profile had this function
+  // at 27 ms a call before).
   const { data, rows, cols } = m;
-  let total = 0;
-  for (let j = 0; j < cols; j++) {
-    let mu = 0;
-    for (let i = 0; i < rows; i++) mu += data[i * cols + j]!;
-    mu /= rows;
-    let s = 0;
-    for (let i = 0; i < rows; i++) {
-      const t = data[i * cols + j]! - mu;
-      s += t * t;
-    }
-    total += s / rows;
+  let mu = frame.mean;
+  if (!mu) {
+    mu = new Float64Array(cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mu[j] += data[i * cols + j]!;
+    for (let j = 0; j < cols; j++) mu[j] /= rows;
   }
+  const ss = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const t = data[i * cols + j]! - mu[j]!;
+      ss[j] += t * t;
+    }
+  }
+  let total = 0;
+  for (let j = 0; j < cols; j++) total += ss[j]! / rows;
   return total / cols / (frame.scale * frame.scale);
 }
