@@ -43,7 +43,7 @@ export const HMM_OPTION_NAMES = [
 export interface HmmFamily<P> {
   readonly kind: string;
   readonly nFeatures: number;
-  /** What a warm-start model must share with this one beyond the kind and nStates, e.g. "2 features, 'diag' covariances". */
+  /** What a warm-start model must share with this one beyond the kind and nStates, e.g. "2 features and 'diag' covariances". */
   readonly shape: string;
   /** Parameter groups of the emission, for `update`. */
   readonly groups: readonly string[];
