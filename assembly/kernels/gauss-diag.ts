@@ -29,8 +29,9 @@ const BS: i32 = 128;
  * same sum in the same order either way.
  */
 export function gaussDiagLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: usize, precPtr: usize, csPtr: usize, outPtr: usize): void {
-  // Pairing components: 8 % faster at n = 4104, d = 16, k = 8 (A2 diag's chunk), 6 % at n = 1000, d = 4, k = 6 (the
-  // HMM benchmark's sequences); medians of 30 interleaved rounds of the two builds' kernels on the same data.
+  // Pairing components: time × 0.87–0.89 at n = 4104, d = 16, k = 8 (A2 diag's chunk), × 0.91 at n = 1000, d = 4,
+  // k = 6 (the HMM benchmark's sequences) against the one-component loop (bench/kernel-ab.mjs; the same build against
+  // itself reads 0.96–1.02 there).
   const rowBytes = <usize>n << 3;
   const dBytes = <usize>d << 3;
   for (let i0 = 0; i0 < n; i0 += BS) {

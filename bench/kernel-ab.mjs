@@ -1,0 +1,60 @@
+// A/B timing of single kernels between two builds of the wasm module, for a kernel change's commit message:
+// medians of interleaved rounds in one process, on the same data, so the host's slow phases hit both builds alike.
+//
+//   git stash && npm run asbuild && cp build/latent.wasm /tmp/a.wasm && git stash pop && npm run asbuild
+//   node bench/kernel-ab.mjs /tmp/a.wasm build/latent.wasm [n d k]      (default 1000 4 6)
+//
+// Kernels: gaussDiagLogProb and gaussAccumulateDiag (add others by their export names below). Prints µs per call
+// for each build and whether the two builds' outputs are bit-identical.
+import { readFileSync } from 'node:fs';
+
+const [fileA, fileB, ...dims] = process.argv.slice(2);
+if (!fileA || !fileB) throw new Error('usage: node bench/kernel-ab.mjs A.wasm B.wasm [n d k]');
+const [n, d, k] = dims.length ? dims.map(Number) : [1000, 4, 6];
+const ROUNDS = 30;
+
+let s = 1;
+const rnd = () => ((s = (s * 16807) % 2147483647), s / 2147483647); // a seeded Lehmer generator, no Math.random
+const X = Float64Array.from({ length: n * d }, rnd);
+const P = Float64Array.from({ length: 2 * k * d + k }, rnd);
+const R = Float64Array.from({ length: n * k }, rnd);
+
+async function build(file) {
+  const e = (await WebAssembly.instantiate(readFileSync(file), {})).instance.exports;
+  const base = (e.heapBase() + 15) & ~15;
+  const x = base, mean = x + n * d * 8, prec = mean + k * d * 8, cs = prec + k * d * 8, out = cs + k * 8 + 8;
+  const r = out + n * k * 8, st = r + n * k * 8, end = st + (k + 2 * k * d) * 8 + 64;
+  e.memory.grow(Math.ceil(end / 65536) + 1);
+  const f64 = (p, len) => new Float64Array(e.memory.buffer, p, len);
+  f64(x, n * d).set(X);
+  f64(mean, P.length).set(P);
+  f64(r, n * k).set(R);
+  return {
+    gaussDiagLogProb: { run: () => e.gaussDiagLogProb(x, n, d, k, mean, prec, cs, out), out: () => f64(out, n * k).slice() },
+    gaussAccumulateDiag: {
+      run: () => e.gaussAccumulateDiag(x, n, d, k, r, st, st + k * 8, st + (k + k * d) * 8),
+      out: () => (f64(st, k + 2 * k * d).fill(0), e.gaussAccumulateDiag(x, n, d, k, r, st, st + k * 8, st + (k + k * d) * 8), f64(st, k + 2 * k * d).slice()),
+    },
+  };
+}
+
+const builds = { A: await build(fileA), B: await build(fileB) };
+const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+const reps = Math.max(10, Math.floor(3e7 / (n * d * k)));
+console.log(`n = ${n}, d = ${d}, k = ${k}; ${ROUNDS} interleaved rounds of ${reps} calls; Node ${process.version}`);
+for (const name of Object.keys(builds.A)) {
+  const t = { A: [], B: [] };
+  for (const b of ['A', 'B']) for (let i = 0; i < 100; i++) builds[b][name].run();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const b of ['A', 'B']) {
+      const t0 = performance.now();
+      for (let i = 0; i < reps; i++) builds[b][name].run();
+      t[b].push(((performance.now() - t0) / reps) * 1000);
+    }
+  }
+  const oa = builds.A[name].out();
+  const ob = builds.B[name].out();
+  const same = oa.every((v, i) => Object.is(v, ob[i]));
+  const [ma, mb] = [median(t.A), median(t.B)];
+  console.log(`${name.padEnd(20)} A ${ma.toFixed(2)} µs  B ${mb.toFixed(2)} µs  B/A ${(mb / ma).toFixed(3)}  outputs ${same ? 'bit-identical' : 'differ'}`);
+}
