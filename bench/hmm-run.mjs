@@ -25,8 +25,7 @@ const QUICK = args.has('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const RUN = { latent: !args.has('--no-latent'), plain: !args.has('--no-plain'), pomegranate: !args.has('--no-pomegranate') };
 const PYTHON = '/usr/bin/python3';
-const REPEATS = QUICK ? 2 : 5; // Viterbi: minimum tinybench samples (after one warm-up call)
-const MIN_TIME_MS = QUICK ? 0 : 1000; // … and at least this much sampling
+const MIN_TIME_MS = QUICK ? 0 : 1000; // Viterbi: at least this much tinybench sampling
 // Baum–Welch: alternating rounds of T(n_lo), T(n_hi), each T a tinybench median (bench/timing.mjs).
 const ROUNDS = QUICK ? 1 : 9;
 const PY_REPEATS = QUICK ? 1 : 7;

@@ -9,14 +9,24 @@ import { Bench } from 'tinybench';
 // Every task is added with { async: true }: without it tinybench calls the function once, untimed and not awaited,
 // to see whether it returns a promise, and that stray fit then ran beside the timed ones.
 
-/** tinybench median (ms) of `fn` (sync or async): ≥ `iterations` samples and ≥ `timeMs` of sampling, after one warm-up. */
-export async function medianMs(name, fn, { iterations = 5, timeMs = 1000 } = {}) {
-  const bench = new Bench({ name, time: timeMs, iterations, warmup: true, warmupIterations: 1, warmupTime: 0, throws: true });
+/** The tinybench median (ms) of `fn` (sync or async) under the given Bench options. */
+async function tinybenchMs(name, fn, options) {
+  const bench = new Bench({ name, throws: true, ...options });
   bench.add(name, async () => { await fn(); }, { async: true });
   await bench.run();
   const r = bench.tasks[0].result;
   if (r.state !== 'completed') throw r.error ?? new Error(`${name}: ${r.state}`);
   return r.latency.p50;
+}
+
+/** tinybench median (ms) of `fn`: ≥ `iterations` samples and ≥ `timeMs` of sampling, after one warm-up. */
+export function medianMs(name, fn, { iterations = 5, timeMs = 1000 } = {}) {
+  return tinybenchMs(name, fn, { time: timeMs, iterations, warmup: true, warmupIterations: 1, warmupTime: 0 });
+}
+
+/** ms of one run of `fn`, timed by tinybench. */
+export function timeOnce(name, fn) {
+  return tinybenchMs(name, fn, { time: 0, iterations: 1, warmup: false });
 }
 
 const median = (v) => {
@@ -59,18 +69,8 @@ export async function compareRounds(label, entries, rounds) {
   return { results: out, ratio };
 }
 
-/** ms of one run of `fn` (sync or async), timed by tinybench. */
-export async function timeOnce(name, fn) {
-  const bench = new Bench({ name, time: 0, iterations: 1, warmup: false, throws: true });
-  bench.add(name, async () => { await fn(); }, { async: true });
-  await bench.run();
-  const r = bench.tasks[0].result;
-  if (r.state !== 'completed') throw r.error ?? new Error(`${name}: ${r.state}`);
-  return r.latency.p50;
-}
-
 /**
- * A persistent child process answering one JSON line per request line (the Python runners' --serve mode), so that
+ * A persistent child process answering one JSON line per request line (scripts/bench/*_bench.py), so that
  * its fits can take turns with ours in the same rounds. `first` resolves to the line it prints on start.
  */
 export function lineWorker(command, args, env) {
