@@ -4,7 +4,8 @@
 //   git stash && npm run asbuild && cp build/latent.wasm /tmp/a.wasm && git stash pop && npm run asbuild
 //   node bench/kernel-ab.mjs /tmp/a.wasm build/latent.wasm [n d k]      (default 1000 4 6)
 //
-// Kernels: gaussDiagLogProb and gaussAccumulateDiag (add others by their export names below). Prints µs per call
+// Kernels: gaussDiagLogProb, gaussAccumulateDiag and logSumExpNormalize (its timing includes refilling its in-place
+// input, the same copy for both builds; add others by their export names below). Prints µs per call
 // for each build and whether the two builds' outputs are bit-identical.
 import { readFileSync } from 'node:fs';
 
@@ -18,6 +19,7 @@ const rnd = () => ((s = (s * 16807) % 2147483647), s / 2147483647); // a seeded 
 const X = Float64Array.from({ length: n * d }, rnd);
 const P = Float64Array.from({ length: 2 * k * d + k }, rnd);
 const R = Float64Array.from({ length: n * k }, rnd);
+const L = Float64Array.from({ length: n * k }, () => -40 * rnd()); // log-probabilities
 
 async function build(file) {
   const e = (await WebAssembly.instantiate(readFileSync(file), {})).instance.exports;
@@ -31,6 +33,10 @@ async function build(file) {
   f64(r, n * k).set(R);
   return {
     gaussDiagLogProb: { run: () => e.gaussDiagLogProb(x, n, d, k, mean, prec, cs, out), out: () => f64(out, n * k).slice() },
+    logSumExpNormalize: {
+      run: () => (f64(out, n * k).set(L), e.logSumExpNormalize(out, n, k, 0, 0)),
+      out: () => [e.logSumExpNormalize(f64(out, n * k).set(L) ?? out, n, k, 0, 0), ...f64(out, n * k)],
+    },
     gaussAccumulateDiag: {
       run: () => e.gaussAccumulateDiag(x, n, d, k, r, st, st + k * 8, st + (k + k * d) * 8),
       out: () => (f64(st, k + 2 * k * d).fill(0), e.gaussAccumulateDiag(x, n, d, k, r, st, st + k * 8, st + (k + k * d) * 8), f64(st, k + 2 * k * d).slice()),

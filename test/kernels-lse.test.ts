@@ -46,7 +46,7 @@ function randomWeights(rand: () => number, n: number): number[] {
 const RTOL = 1e-13;
 
 describe('logSumExpNormalize agrees with a naive Math.exp/Math.log reference', () => {
-  const shapes: [number, number][] = [[1, 1], [1, 3], [3, 1], [2, 2], [7, 4], [1001, 8], [1000, 5], [101, 17]];
+  const shapes: [number, number][] = [[1, 1], [1, 3], [3, 1], [2, 2], [7, 4], [1001, 8], [1000, 5], [101, 17], [9, 6], [10, 7], [33, 9]];
   for (const [n, k] of shapes) {
     for (const weighted of [false, true]) {
       it(`n=${n}, k=${k}${weighted ? ', weighted (zeros included)' : ''}`, () => {
@@ -100,6 +100,28 @@ describe('logSumExpNormalize agrees with a naive Math.exp/Math.log reference', (
     const ref = logSumExpNormalizeRef(logp, n, k);
     expect(b.total).toBe(-Infinity);
     expectRel(b.resp, ref.resp, RTOL, 'resp');
+  });
+
+  it('one more component at −∞ changes no bit (k ≤ 6 run in registers, k ≥ 7 through memory: the same operations)', () => {
+    // exp(−∞) = 0 adds exactly nothing to s and the max is unchanged, so k and k + 1 components must agree to the
+    // bit; k = 6 → 7 crosses from the register specialisations to the loop over components.
+    for (const k of [1, 2, 3, 4, 5, 6, 7]) {
+      for (const weighted of [false, true]) {
+        const rand = testRng(90 + k);
+        const n = 37;
+        const logp = randomLogp(rand, n, k, -3, 1); // close values: every component's exp reaches s's last bits
+        for (let i = 0; i < n; i += 6) logp[i] = 600; // and some far apart
+        const sw = weighted ? randomWeights(rand, n) : undefined;
+        const a = kernel(logp, n, k, sw);
+        const b = kernel([...logp, ...new Array<number>(n).fill(-Infinity)], n, k + 1, sw);
+        expect(Array.from(b.resp.subarray(0, n * k)), `k=${k}`).toEqual(Array.from(a.resp));
+        expect(Array.from(b.lse!), `k=${k}`).toEqual(Array.from(a.lse!));
+        expect(b.total, `k=${k}`).toBe(a.total);
+        const c = kernel(logp, n, k, sw, false);
+        const d = kernel([...logp, ...new Array<number>(n).fill(-Infinity)], n, k + 1, sw, false);
+        expect(d.total, `k=${k}, no lse out`).toBe(c.total);
+      }
+    }
   });
 
   it('log-probabilities of magnitude 1e4 (the reference, not the kernel, limits the tolerance)', () => {

@@ -5,7 +5,7 @@ import { testRng } from './helpers/close.js';
 const ws = (await loadRuntime()).sync;
 
 /** Applies the kernel hook (`vexp` / `vlog`: f64x2 body, scalar tail for odd n) to xs. */
-function apply(hook: 'vexp' | 'vlog', xs: ArrayLike<number>): Float64Array {
+function apply(hook: 'vexp' | 'vexpneg' | 'vlog', xs: ArrayLike<number>): Float64Array {
   return ws.scope(() => {
     const xPtr = ws.put(xs);
     const outPtr = ws.alloc(xs.length);
@@ -32,7 +32,7 @@ function ulps(a: number, b: number): number {
 }
 
 /** Worst ULP distance of hook(xs) from ref(xs), and where. */
-function worstUlps(hook: 'vexp' | 'vlog', ref: (x: number) => number, xs: number[]): { worst: number; at: number } {
+function worstUlps(hook: 'vexp' | 'vexpneg' | 'vlog', ref: (x: number) => number, xs: number[]): { worst: number; at: number } {
   const ys = apply(hook, xs);
   let worst = 0;
   let at = NaN;
@@ -122,6 +122,50 @@ describe('expF64x2 (vexp hook) against Math.exp', () => {
     }
     const pairs = apply('vexp', xs);
     const singles = xs.map((x) => apply('vexp', [x])[0]);
+    for (let i = 0; i < xs.length; i++) expect(Object.is(singles[i], pairs[i]), `at x = ${xs[i]}`).toBe(true);
+  });
+});
+
+describe('expNegF64x2 (vexpneg hook), exp for x ≤ 0, against Math.exp and expF64x2', () => {
+  const rand = testRng(13);
+  it('≤ 1 ULP from Math.exp on [-746, 0] (1 000 000 values) and on the subnormal range [-745.14, -708.39] (500 000)', () => {
+    for (const [lo, hi, count] of [[-746, 0, 1_000_000], [-745.14, -708.39, 500_000]] as const) {
+      const r = worstUlps('vexpneg', Math.exp, uniform(rand, count, lo, hi));
+      expect(r.worst, `at x = ${r.at}`).toBeLessThanOrEqual(1);
+    }
+  });
+  it('the same bits as expF64x2 wherever the result is normal (x ≥ -708.39), table points and near 0 included', () => {
+    for (const xs of [
+      uniform(rand, 300_000, -708.39, 0),
+      uniform(rand, 100_000, -1e-8, 0),
+      uniform(rand, 100_000, -40, 0),
+      Array.from({ length: 100_001 }, (_, i) => -i * Math.LN2 / 256 * 2.5),
+    ]) {
+      const a = apply('vexpneg', xs);
+      const b = apply('vexp', xs);
+      const differ = xs.findIndex((_, i) => !Object.is(a[i], b[i]));
+      expect(differ, `at x = ${xs[differ]}`).toBe(-1);
+    }
+  });
+  it('special values: -Infinity, NaN, ±0, the underflow threshold and far below it', () => {
+    const xs = [-Infinity, NaN, 0, -0, -745.1332191019411, -745.1332191019412, -745.2, -746, -746.0000000000001, -1e308,
+      -Number.MIN_VALUE, -708, -708.0000000000001, -1];
+    const ys = apply('vexpneg', xs);
+    expect(Array.from(ys)).toEqual(xs.map(Math.exp));
+    expect(ys[0]).toBe(0);
+    expect(ys[1]).toBeNaN();
+    expect(ys[2]).toBe(1);
+    expect(ys[4]).toBe(5e-324);
+    expect(ys[5]).toBe(0);
+  });
+  it('vector body and scalar tail give identical bits', () => {
+    const xs = [...uniform(rand, 1500, -750, 0), ...uniform(rand, 500, -746, -700), NaN, -Infinity];
+    for (let i = xs.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+    }
+    const pairs = apply('vexpneg', xs);
+    const singles = xs.map((x) => apply('vexpneg', [x])[0]);
     for (let i = 0; i < xs.length; i++) expect(Object.is(singles[i], pairs[i]), `at x = ${xs[i]}`).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 // Hidden Markov chain recursions for one sequence: scaled forward–backward (likelihood, posteriors, expected
 // transition counts) and log-space Viterbi. Lanes run over states; state vectors are padded to an even length kp
 // with zeros (forward–backward) or −∞ (Viterbi), so every loop is a whole number of f64x2 and needs no scalar tail.
-import { expF64, expF64x2, logF64 } from '../simd/math';
+import { expNegF64, expNegF64x2, logF64 } from '../simd/math';
 
 // A step whose scale c_τ falls below this is redone with the shift taken over the reachable states only (below).
 const SCALE_FLOOR: f64 = 1e-200;
@@ -144,7 +144,7 @@ function rescueStep(
   let c = 0.0;
   for (let j = 0; j < k; j++) {
     const p = load<f64>(pPtr + (<usize>j << 3));
-    const b = p > 0.0 ? expF64(load<f64>(logBPtr + (<usize>(j * t + tau) << 3)) - m) : 0.0;
+    const b = p > 0.0 ? expNegF64(load<f64>(logBPtr + (<usize>(j * t + tau) << 3)) - m) : 0.0;
     store<f64>(btPtr + (<usize>j << 3), b);
     store<f64>(qOutPtr + (<usize>j << 3), p * b);
     c += p * b;
@@ -489,8 +489,8 @@ function shiftedEmissions(logBPtr: usize, t: i32, k: i32, bPtr: usize, mPtr: usi
       for (let tau = t0; tau < t1; tau += 2) {
         const off = <usize>tau << 3;
         const m = v128.load(mPtr + off);
-        const e0 = expF64x2(f64x2.sub(v128.load(col0 + off), m));
-        const e1 = odd ? zero : expF64x2(f64x2.sub(v128.load(col1 + off), m));
+        const e0 = expNegF64x2(f64x2.sub(v128.load(col0 + off), m));
+        const e1 = odd ? zero : expNegF64x2(f64x2.sub(v128.load(col1 + off), m));
         v128.store(b, v128.shuffle<f64>(e0, e1, 0, 2));
         v128.store(b + row, v128.shuffle<f64>(e0, e1, 1, 3));
         b += row << 1;
@@ -507,7 +507,7 @@ function shiftedEmissions(logBPtr: usize, t: i32, k: i32, bPtr: usize, mPtr: usi
     const shift = m == -Infinity ? 0.0 : m;
     store<f64>(mPtr + (<usize>t2 << 3), shift);
     const b0 = bPtr + row * <usize>t2;
-    for (let s = 0; s < k; s++) store<f64>(b0 + (<usize>s << 3), expF64(load<f64>(col + tStride * <usize>s) - shift));
+    for (let s = 0; s < k; s++) store<f64>(b0 + (<usize>s << 3), expNegF64(load<f64>(col + tStride * <usize>s) - shift));
     if (k & 1) store<f64>(b0 + (<usize>k << 3), 0.0);
   }
 }

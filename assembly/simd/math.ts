@@ -22,6 +22,10 @@ const EXP_CLAMP_HI: f64 = 710.0;
 // immediates, and loading them instead is faster. X_* are byte offsets.
 const X_INV_LN2_N = 0, X_SHIFTER = 16, X_NEG_LN2_HI_N = 32, X_NEG_LN2_LO_N = 48, X_C2 = 64, X_C3 = 80, X_C4 = 96;
 const X_FAST_MAX = 112, X_LO = 128, X_HI = 144, X_SHIFTER_DIV = 160, X_I2048 = 176, X_I1024 = 192, X_I1023 = 208;
+const X_UP64 = 224, X_DOWN64 = 240;
+// expNegF64x2 works 2^64 above its result and scales back at the end (below).
+const UP64_BITS: i64 = 64 << 52;
+const DOWN64: f64 = 5.421010862427522e-20; // 2^−64
 const EXP_TABLE: usize = memory.data<f64>([
   INV_LN2_N, INV_LN2_N, SHIFTER, SHIFTER, NEG_LN2_HI_N, NEG_LN2_HI_N, NEG_LN2_LO_N, NEG_LN2_LO_N,
   EXP_C2, EXP_C2, EXP_C3, EXP_C3, EXP_C4, EXP_C4, EXP_FAST_MAX, EXP_FAST_MAX,
@@ -29,6 +33,7 @@ const EXP_TABLE: usize = memory.data<f64>([
   reinterpret<f64>(SHIFTER_BITS_DIV_256), reinterpret<f64>(SHIFTER_BITS_DIV_256),
   reinterpret<f64>(<i64>2048), reinterpret<f64>(<i64>2048), reinterpret<f64>(<i64>1024), reinterpret<f64>(<i64>1024),
   reinterpret<f64>(<i64>1023), reinterpret<f64>(<i64>1023),
+  reinterpret<f64>(UP64_BITS), reinterpret<f64>(UP64_BITS), DOWN64, DOWN64,
 ], 16);
 
 // Remez coefficients of R(z) = LG1·z + … + LG7·z⁷, z = s², s = f/(2+f), |s| ≤ 0.1716, so that
@@ -84,25 +89,7 @@ const LOG_TABLE: usize = memory.data<f64>([
 @inline
 export function expF64x2(x: v128): v128 {
   const T = EXP_TABLE;
-  const shifter = v128.load(T, X_SHIFTER);
-  const kd = f64x2.add(f64x2.mul(x, v128.load(T, X_INV_LN2_N)), shifter);
-  const nf = f64x2.sub(kd, shifter);
-  const r = f64x2.add(
-    f64x2.add(x, f64x2.mul(nf, v128.load(T, X_NEG_LN2_HI_N))),
-    f64x2.mul(nf, v128.load(T, X_NEG_LN2_LO_N)),
-  );
-  // n's low bits sit in the low mantissa bits of kd: j = n & 255 indexes the 16-byte (T_j, H_j) entries.
-  const e0 = v128.load((<usize>i32x4.extract_lane(kd, 0) & 255) << 4, EXP_TABLE_2J);
-  const e1 = v128.load((<usize>i32x4.extract_lane(kd, 2) & 255) << 4, EXP_TABLE_2J);
-  const tail = v128.shuffle<i64>(e0, e1, 0, 2);
-  const scale = i64x2.add(v128.shuffle<i64>(e0, e1, 1, 3), i64x2.shl(kd, 44));
-  const r2 = f64x2.mul(r, r);
-  const p = f64x2.add(
-    f64x2.add(v128.load(T, X_C2), f64x2.mul(r, v128.load(T, X_C3))),
-    f64x2.mul(r2, v128.load(T, X_C4)),
-  );
-  const tmp = f64x2.add(f64x2.add(tail, r), f64x2.mul(r2, p));
-  const y = f64x2.add(scale, f64x2.mul(scale, tmp));
+  const y = expSteps(x, EXP_PLAIN);
   // x < −746 (−Infinity included) underflows to 0 without the branch: log-sum-exp and the HMM emissions meet such
   // lanes all the time (far components), and an unpredictable branch would cost more than the whole fast path.
   // What remains wide is −746 ≤ x < −700 (subnormal results) and x > 700, +Infinity included (NaN compares false
@@ -119,26 +106,8 @@ export function expF64x2(x: v128): v128 {
 function expWideF64x2(x: v128): v128 {
   const T = EXP_TABLE;
   const xc = f64x2.pmin(f64x2.pmax(x, v128.load(T, X_LO)), v128.load(T, X_HI));
-  const shifter = v128.load(T, X_SHIFTER);
-  const kd = f64x2.add(f64x2.mul(xc, v128.load(T, X_INV_LN2_N)), shifter);
-  const nf = f64x2.sub(kd, shifter);
-  const r = f64x2.add(
-    f64x2.add(xc, f64x2.mul(nf, v128.load(T, X_NEG_LN2_HI_N))),
-    f64x2.mul(nf, v128.load(T, X_NEG_LN2_LO_N)),
-  );
-  const e0 = v128.load((<usize>i32x4.extract_lane(kd, 0) & 255) << 4, EXP_TABLE_2J);
-  const e1 = v128.load((<usize>i32x4.extract_lane(kd, 2) & 255) << 4, EXP_TABLE_2J);
-  const tail = v128.shuffle<i64>(e0, e1, 0, 2);
-  // e = ⌊n/256⌋ from an unsigned shift of kd's bits; H_j's bits = stored + (n << 44) − (e << 52) (mod 2^64).
-  const e = i64x2.sub(i64x2.shr_u(kd, 8), v128.load(T, X_SHIFTER_DIV));
-  const h = i64x2.sub(i64x2.add(v128.shuffle<i64>(e0, e1, 1, 3), i64x2.shl(kd, 44)), i64x2.shl(e, 52));
-  const r2 = f64x2.mul(r, r);
-  const p = f64x2.add(
-    f64x2.add(v128.load(T, X_C2), f64x2.mul(r, v128.load(T, X_C3))),
-    f64x2.mul(r2, v128.load(T, X_C4)),
-  );
-  const tmp = f64x2.add(f64x2.add(tail, r), f64x2.mul(r2, p));
-  const y = f64x2.add(h, f64x2.mul(h, tmp));
+  const y = expSteps(xc, EXP_WIDE);
+  const e = expExponent(f64x2.add(f64x2.mul(xc, v128.load(T, X_INV_LN2_N)), v128.load(T, X_SHIFTER)));
   // e1 = ⌊e/2⌋ via an unsigned shift of e + 2048 (i64x2.shr_s has no SSE instruction and costs V8 a sequence).
   const k1 = i64x2.sub(i64x2.shr_u(i64x2.add(e, v128.load(T, X_I2048)), 1), v128.load(T, X_I1024));
   const k2 = i64x2.sub(e, k1);
@@ -176,6 +145,81 @@ export function expF64(x: f64): f64 {
   const k1 = (e >> 1);
   const k2 = e - k1;
   return y * reinterpret<f64>((k1 + 1023) << 52) * reinterpret<f64>((k2 + 1023) << 52);
+}
+
+/**
+ * e^x for x ≤ 0 (log-sum-exp and the HMM emissions exponentiate log-probabilities minus their maximum), without
+ * expF64x2's branch: the same steps, but 2^e·H_j is made 2^64 too large (e + 64 ≥ −1013 keeps it normal for every
+ * x ≥ −746) and the result is multiplied by 2^−64 at the end. That multiply is exact for normal results, so they are
+ * expF64x2's bit for bit; a subnormal result is rounded twice (to 53 bits, then to the subnormal grid), as in
+ * expF64x2's wide branch. x < −746 (−Infinity included) gives 0, NaN propagates; x > 0 is outside its domain
+ * (wrong beyond x ≈ 665).
+ */
+// expNegF64x2: ≤ 1 ULP from Math.exp on [−746, 0], subnormal results included; bit-identical to expF64x2 where the
+// result is normal (x ≥ −708.39); checked in test/kernels-math.test.ts.
+// @ts-ignore: decorator
+@inline
+export function expNegF64x2(x: v128): v128 {
+  const T = EXP_TABLE;
+  const y = f64x2.mul(expSteps(x, EXP_UP64), v128.load(T, X_DOWN64));
+  return v128.andnot(y, f64x2.lt(x, v128.load(T, X_LO)));
+}
+
+// expSteps' ways of making the scale from the stored bits of H_j: + (n << 44), which is 2^e·H_j (EXP_PLAIN); 2^64
+// times that (EXP_UP64); or H_j alone, − (e << 52) more (EXP_WIDE, whose caller applies 2^e in two factors).
+const EXP_PLAIN = 0, EXP_UP64 = 1, EXP_WIDE = 2;
+
+/** e = ⌊n/256⌋ from an unsigned shift of kd's bits. */
+// @ts-ignore: decorator
+@inline
+function expExponent(kd: v128): v128 {
+  return i64x2.sub(i64x2.shr_u(kd, 8), v128.load(EXP_TABLE, X_SHIFTER_DIV));
+}
+
+/** The steps every vector exp shares: scale·(1 + T_j + p(r)), the scale made as `mode` says (mod 2^64). */
+// @ts-ignore: decorator
+@inline
+function expSteps(x: v128, mode: i32): v128 {
+  const T = EXP_TABLE;
+  const shifter = v128.load(T, X_SHIFTER);
+  const kd = f64x2.add(f64x2.mul(x, v128.load(T, X_INV_LN2_N)), shifter);
+  const nf = f64x2.sub(kd, shifter);
+  const r = f64x2.add(
+    f64x2.add(x, f64x2.mul(nf, v128.load(T, X_NEG_LN2_HI_N))),
+    f64x2.mul(nf, v128.load(T, X_NEG_LN2_LO_N)),
+  );
+  // n's low bits sit in the low mantissa bits of kd: j = n & 255 indexes the 16-byte (T_j, H_j) entries.
+  const e0 = v128.load((<usize>i32x4.extract_lane(kd, 0) & 255) << 4, EXP_TABLE_2J);
+  const e1 = v128.load((<usize>i32x4.extract_lane(kd, 2) & 255) << 4, EXP_TABLE_2J);
+  const tail = v128.shuffle<i64>(e0, e1, 0, 2);
+  let scale = i64x2.add(v128.shuffle<i64>(e0, e1, 1, 3), i64x2.shl(kd, 44));
+  if (mode == EXP_UP64) scale = i64x2.add(scale, v128.load(T, X_UP64));
+  if (mode == EXP_WIDE) scale = i64x2.sub(scale, i64x2.shl(expExponent(kd), 52));
+  const r2 = f64x2.mul(r, r);
+  const p = f64x2.add(
+    f64x2.add(v128.load(T, X_C2), f64x2.mul(r, v128.load(T, X_C3))),
+    f64x2.mul(r2, v128.load(T, X_C4)),
+  );
+  const tmp = f64x2.add(f64x2.add(tail, r), f64x2.mul(r2, p));
+  return f64x2.add(scale, f64x2.mul(scale, tmp));
+}
+
+/** e^x for x ≤ 0, the scalar twin of expNegF64x2 (same operations, same results). */
+// expNegF64: same bound as expNegF64x2.
+// @ts-ignore: decorator
+@inline
+export function expNegF64(x: f64): f64 {
+  const kd = x * INV_LN2_N + SHIFTER;
+  const nf = kd - SHIFTER;
+  const r = (x + nf * NEG_LN2_HI_N) + nf * NEG_LN2_LO_N;
+  const kb = reinterpret<i64>(kd);
+  const entry = EXP_TABLE_2J + ((<usize>kb & 255) << 4);
+  const tail = load<f64>(entry);
+  const r2 = r * r;
+  const tmp = (tail + r) + r2 * ((EXP_C2 + r * EXP_C3) + r2 * EXP_C4);
+  const scale = reinterpret<f64>(load<i64>(entry, 8) + (kb << 44) + UP64_BITS);
+  const y = (scale + scale * tmp) * DOWN64;
+  return x < EXP_CLAMP_LO ? 0.0 : y;
 }
 
 /**
