@@ -4,7 +4,7 @@
 //   git stash && npm run asbuild && cp build/latent.wasm /tmp/a.wasm && git stash pop && npm run asbuild
 //   node bench/kernel-ab.mjs /tmp/a.wasm build/latent.wasm [n d k]      (default 1000 4 6)
 //
-// Kernels: gaussDiagLogProb, gaussAccumulateDiag and logSumExpNormalize (its timing includes refilling its in-place
+// Kernels: gaussDiagLogProb, gaussAccumulateDiag, gaussFullLogProb, gaussAccumulateFull and logSumExpNormalize (its timing includes refilling its in-place
 // input, the same copy for both builds; add others by their export names below). Prints µs per call
 // for each build and whether the two builds' outputs are bit-identical.
 import { readFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ let s = 1;
 const rnd = () => ((s = (s * 16807) % 2147483647), s / 2147483647); // a seeded Lehmer generator, no Math.random
 const X = Float64Array.from({ length: n * d }, rnd);
 const P = Float64Array.from({ length: 2 * k * d + k }, rnd);
+const U = Float64Array.from({ length: k * d * d }, (_, i) => (Math.floor(i / d) % d <= i % d ? rnd() : 0)); // upper-triangular factors
 const R = Float64Array.from({ length: n * k }, rnd);
 const L = Float64Array.from({ length: n * k }, () => -40 * rnd()); // log-probabilities
 
@@ -25,14 +26,19 @@ async function build(file) {
   const e = (await WebAssembly.instantiate(readFileSync(file), {})).instance.exports;
   const base = (e.heapBase() + 15) & ~15;
   const x = base, mean = x + n * d * 8, prec = mean + k * d * 8, cs = prec + k * d * 8, out = cs + k * 8 + 8;
-  const r = out + n * k * 8, st = r + n * k * 8, end = st + (k + 2 * k * d) * 8 + 64;
+  const r = out + n * k * 8, st = r + n * k * 8, uc = st + (k + k * d + k * d * d) * 8, work = uc + k * d * d * 8;
+  const end = work + (2 * 64 * d + 2 * k * d * d + 8) * 8 + 64;
   e.memory.grow(Math.ceil(end / 65536) + 1);
   const f64 = (p, len) => new Float64Array(e.memory.buffer, p, len);
   f64(x, n * d).set(X);
   f64(mean, P.length).set(P);
   f64(r, n * k).set(R);
+  f64(uc, k * d * d).set(U);
+  const fullStats = () => e.gaussAccumulateFull(x, n, d, k, r, st, st + k * 8, st + (k + k * d) * 8, work);
   return {
     gaussDiagLogProb: { run: () => e.gaussDiagLogProb(x, n, d, k, mean, prec, cs, out), out: () => f64(out, n * k).slice() },
+    gaussFullLogProb: { run: () => e.gaussFullLogProb(x, n, d, k, mean, uc, d * d, cs, out, work), out: () => f64(out, n * k).slice() },
+    gaussAccumulateFull: { run: fullStats, out: () => (f64(st, k + k * d + k * d * d).fill(0), fullStats(), f64(st, k + k * d + k * d * d).slice()) },
     logSumExpNormalize: {
       run: () => (f64(out, n * k).set(L), e.logSumExpNormalize(out, n, k, 0, 0)),
       out: () => [e.logSumExpNormalize(f64(out, n * k).set(L) ?? out, n, k, 0, 0), ...f64(out, n * k)],

@@ -108,7 +108,7 @@
 
 /**
  * For D ≤ 4, every component c < k: nk[c] += Σ r; s1[c·D + j] += Σ r·x_j; s2[c·D·D + a·D + b] += Σ r·x_a·x_b (both
- * triangles). One pass per component with all 1 + D + D(D+1)/2 sums in lane accumulators. work: 4·D f64 (odd n).
+ * triangles). Per component one pass (two for D ≥ 3) with the 1 + D + D(D+1)/2 sums in lane accumulators. work: 4·D f64 (odd n).
  */
 // @ts-ignore: decorator
 @inline function accumulateSmall(
@@ -122,17 +122,29 @@
     const nk = nkPtr + (<usize>c << 3);
     const m = s1Ptr + ((<usize>c * D) << 3);
     const q = s2Ptr + ((<usize>c * D * D) << 3);
-    accumulatePairs(D, xPtr, <usize>n << 3, r, n2 >> 1, nk, m, q);
-    if (tail) {
-      v128.store(rTail, f64x2.replace_lane(f64x2.splat(0), 0, load<f64>(r + (<usize>n2 << 3))));
-      accumulatePairs(D, tail, 16, rTail, 1, nk, m, q);
+    if (tail) v128.store(rTail, f64x2.replace_lane(f64x2.splat(0), 0, load<f64>(r + (<usize>n2 << 3))));
+    if (D < 3) {
+      accumulatePairs(D, 0, xPtr, <usize>n << 3, r, n2 >> 1, nk, m, q);
+      if (tail) accumulatePairs(D, 0, tail, 16, rTail, 1, nk, m, q);
+    } else {
+      accumulatePairs(D, 1, xPtr, <usize>n << 3, r, n2 >> 1, nk, m, q);
+      if (tail) accumulatePairs(D, 1, tail, 16, rTail, 1, nk, m, q);
+      accumulatePairs(D, 2, xPtr, <usize>n << 3, r, n2 >> 1, nk, m, q);
+      if (tail) accumulatePairs(D, 2, tail, 16, rTail, 1, nk, m, q);
     }
   }
 }
 
-/** accumulateSmall's body for one component over `pairs` sample pairs; adds the sums into nk, m (s1) and q (s2). */
+/**
+ * accumulateSmall's body for one component over `pairs` sample pairs; adds the sums into nk, m (s1) and q (s2). For
+ * D ≥ 3 its 10 or 15 lane sums would not fit V8's 16 registers beside the samples, so it takes two passes (G = 1: Σr,
+ * Σr·x and the a, b ≤ 1 moments; G = 2: the moments with b ≥ 2), each adding its lanes in the same order as one pass
+ * would. bench/kernel-ab.mjs at n = 1000, k = 6: time × 0.68–0.82 (D = 4), × 0.67–0.85 (D = 3), bit-identical.
+ */
 // @ts-ignore: decorator
-@inline function accumulatePairs(D: i32, x: usize, stride: usize, r: usize, pairs: i32, nk: usize, m: usize, q: usize): void {
+@inline function accumulatePairs(D: i32, G: i32, x: usize, stride: usize, r: usize, pairs: i32, nk: usize, m: usize, q: usize): void {
+  const lo = G != 2; // Σr, Σr·x_j, x_0x_0, x_0x_1, x_1x_1
+  const hi = G != 1; // x_a·x_b for b ≥ 2
   const zero = f64x2.splat(0);
   let ar = zero, a0 = zero, a1 = zero, a2 = zero, a3 = zero;
   let q00 = zero, q01 = zero, q11 = zero, q02 = zero, q12 = zero, q22 = zero;
@@ -142,47 +154,58 @@
     const rv = v128.load(rp);
     const x0 = v128.load(x);
     const rx0 = f64x2.mul(rv, x0);
-    ar = f64x2.add(ar, rv);
-    a0 = f64x2.add(a0, rx0);
-    q00 = fma(q00, rx0, x0);
+    if (lo) {
+      ar = f64x2.add(ar, rv);
+      a0 = f64x2.add(a0, rx0);
+      q00 = fma(q00, rx0, x0);
+    }
     if (D > 1) {
       const x1 = v128.load(x + stride);
       const rx1 = f64x2.mul(rv, x1);
-      a1 = f64x2.add(a1, rx1);
-      q01 = fma(q01, rx0, x1);
-      q11 = fma(q11, rx1, x1);
+      if (lo) {
+        a1 = f64x2.add(a1, rx1);
+        q01 = fma(q01, rx0, x1);
+        q11 = fma(q11, rx1, x1);
+      }
       if (D > 2) {
         const x2 = v128.load(x + 2 * stride);
         const rx2 = f64x2.mul(rv, x2);
-        a2 = f64x2.add(a2, rx2);
-        q02 = fma(q02, rx0, x2);
-        q12 = fma(q12, rx1, x2);
-        q22 = fma(q22, rx2, x2);
+        if (lo) a2 = f64x2.add(a2, rx2);
+        if (hi) {
+          q02 = fma(q02, rx0, x2);
+          q12 = fma(q12, rx1, x2);
+          q22 = fma(q22, rx2, x2);
+        }
         if (D > 3) {
           const x3 = v128.load(x + 3 * stride);
           const rx3 = f64x2.mul(rv, x3);
-          a3 = f64x2.add(a3, rx3);
-          q03 = fma(q03, rx0, x3);
-          q13 = fma(q13, rx1, x3);
-          q23 = fma(q23, rx2, x3);
-          q33 = fma(q33, rx3, x3);
+          if (lo) a3 = f64x2.add(a3, rx3);
+          if (hi) {
+            q03 = fma(q03, rx0, x3);
+            q13 = fma(q13, rx1, x3);
+            q23 = fma(q23, rx2, x3);
+            q33 = fma(q33, rx3, x3);
+          }
         }
       }
     }
     x += 16;
   }
-  addTo(nk, hsum(ar));
-  addTo(m, hsum(a0));
-  addTo(q, hsum(q00));
-  if (D > 1) {
-    addTo(m + 8, hsum(a1));
-    const v01 = hsum(q01);
-    addTo(q + 8, v01);
-    addTo(q + (<usize>D << 3), v01);
-    addTo(q + (<usize>(D + 1) << 3), hsum(q11));
+  if (lo) {
+    addTo(nk, hsum(ar));
+    addTo(m, hsum(a0));
+    addTo(q, hsum(q00));
+    if (D > 1) {
+      addTo(m + 8, hsum(a1));
+      const v01 = hsum(q01);
+      addTo(q + 8, v01);
+      addTo(q + (<usize>D << 3), v01);
+      addTo(q + (<usize>(D + 1) << 3), hsum(q11));
+    }
+    if (D > 2) addTo(m + 16, hsum(a2));
+    if (D > 3) addTo(m + 24, hsum(a3));
   }
-  if (D > 2) {
-    addTo(m + 16, hsum(a2));
+  if (hi && D > 2) {
     const v02 = hsum(q02);
     const v12 = hsum(q12);
     addTo(q + 16, v02);
@@ -191,8 +214,7 @@
     addTo(q + (<usize>(2 * D + 1) << 3), v12);
     addTo(q + (<usize>(2 * D + 2) << 3), hsum(q22));
   }
-  if (D > 3) {
-    addTo(m + 24, hsum(a3));
+  if (hi && D > 3) {
     const v03 = hsum(q03);
     const v13 = hsum(q13);
     const v23 = hsum(q23);
