@@ -77,7 +77,8 @@ export function hmmForwardBackward(
     store<f64>(pPtr + (<usize>i << 3), i < k ? load<f64>(startPtr + (<usize>i << 3)) : 0.0);
   }
 
-  shiftedEmissions(logBPtr, t, k, bPtr, cPtr);
+  // k ≤ 8 makes B̃ and the shifts inside the forward pass (forwardSmall).
+  if (kp > 8) shiftedEmissions(logBPtr, t, k, bPtr, cPtr);
 
   let mSum: f64;
   if (kp == 2) mSum = forwardSmall(1, logBPtr, t, k, aPtr, pPtr, bPtr, alphaPtr, cPtr, qPtr);
@@ -565,6 +566,13 @@ function sumLogs(cPtr: usize, t: i32): f64 {
   return f64x2.add(e, o);
 }
 
+/** (logB[s][τ], logB[s + 1][τ]) from lb = logB + τ (states tStride bytes apart); −∞ for a state s + 1 = k. */
+// @ts-ignore: decorator
+@inline function statePair(lb: usize, tStride: usize, s: i32, k: i32): v128 {
+  const v = v128.load64_splat(lb + tStride * <usize>s);
+  return f64x2.replace_lane(v, 1, s + 1 < k ? load<f64>(lb + tStride * <usize>(s + 1)) : -Infinity);
+}
+
 /** forwardGeneric for kp = 2·nv ≤ 8, with q in registers. */
 // @ts-ignore: decorator
 @inline function forwardSmall(
@@ -579,29 +587,50 @@ function sumLogs(cPtr: usize, t: i32): f64 {
   let q3 = zero;
   let inv = zero;
   let mSum = 0.0;
+  const tStride = <usize>t << 3;
+  const negInf = f64x2.splat(-Infinity);
   for (let tau = 0; tau < t; tau++) {
     const bt = bPtr + row * <usize>tau;
+    // shiftedEmissions' work for step τ, done here so that its exps overlap the recursion's chain of dependent
+    // steps (they do not depend on q): m_τ = max_s logB[s][τ] (0 when all are −∞), B̃_τ = exp(logB[·][τ] − m_τ).
+    const lb = logBPtr + (<usize>tau << 3);
+    const l0 = statePair(lb, tStride, 0, k);
+    const l1 = nv > 1 ? statePair(lb, tStride, 2, k) : negInf;
+    const l2 = nv > 2 ? statePair(lb, tStride, 4, k) : negInf;
+    const l3 = nv > 3 ? statePair(lb, tStride, 6, k) : negInf;
+    const lm = f64x2.pmax(f64x2.pmax(l0, l1), f64x2.pmax(l2, l3));
+    const top = max(f64x2.extract_lane(lm, 0), f64x2.extract_lane(lm, 1));
+    let m = top == -Infinity ? 0.0 : top;
+    store<f64>(cPtr + (<usize>tau << 3), m);
+    const shift = f64x2.splat(m);
+    const e0 = expNegF64x2(f64x2.sub(l0, shift));
+    const e1 = nv > 1 ? expNegF64x2(f64x2.sub(l1, shift)) : zero;
+    const e2 = nv > 2 ? expNegF64x2(f64x2.sub(l2, shift)) : zero;
+    const e3 = nv > 3 ? expNegF64x2(f64x2.sub(l3, shift)) : zero;
+    v128.store(bt, e0);
+    if (nv > 1) v128.store(bt, e1, 16);
+    if (nv > 2) v128.store(bt, e2, 32);
+    if (nv > 3) v128.store(bt, e3, 48);
     if (tau == 0) {
-      q0 = f64x2.mul(v128.load(bt), v128.load(pPtr));
-      if (nv > 1) q1 = f64x2.mul(v128.load(bt, 16), v128.load(pPtr, 16));
-      if (nv > 2) q2 = f64x2.mul(v128.load(bt, 32), v128.load(pPtr, 32));
-      if (nv > 3) q3 = f64x2.mul(v128.load(bt, 48), v128.load(pPtr, 48));
+      q0 = f64x2.mul(e0, v128.load(pPtr));
+      if (nv > 1) q1 = f64x2.mul(e1, v128.load(pPtr, 16));
+      if (nv > 2) q2 = f64x2.mul(e2, v128.load(pPtr, 32));
+      if (nv > 3) q3 = f64x2.mul(e3, v128.load(pPtr, 48));
     } else {
       const p0 = smallMatVec(nv, 0, q0, q1, q2, q3, aPtr);
       const p1 = nv > 1 ? smallMatVec(nv, 1, q0, q1, q2, q3, aPtr) : zero;
       const p2 = nv > 2 ? smallMatVec(nv, 2, q0, q1, q2, q3, aPtr) : zero;
       const p3 = nv > 3 ? smallMatVec(nv, 3, q0, q1, q2, q3, aPtr) : zero;
-      q0 = f64x2.mul(v128.load(bt), f64x2.mul(p0, inv));
-      if (nv > 1) q1 = f64x2.mul(v128.load(bt, 16), f64x2.mul(p1, inv));
-      if (nv > 2) q2 = f64x2.mul(v128.load(bt, 32), f64x2.mul(p2, inv));
-      if (nv > 3) q3 = f64x2.mul(v128.load(bt, 48), f64x2.mul(p3, inv));
+      q0 = f64x2.mul(e0, f64x2.mul(p0, inv));
+      if (nv > 1) q1 = f64x2.mul(e1, f64x2.mul(p1, inv));
+      if (nv > 2) q2 = f64x2.mul(e2, f64x2.mul(p2, inv));
+      if (nv > 3) q3 = f64x2.mul(e3, f64x2.mul(p3, inv));
     }
     let cv = q0;
     if (nv > 1) cv = f64x2.add(cv, q1);
     if (nv > 2) cv = f64x2.add(cv, q2);
     if (nv > 3) cv = f64x2.add(cv, q3);
     let c = f64x2.extract_lane(cv, 0) + f64x2.extract_lane(cv, 1);
-    let m = load<f64>(cPtr + (<usize>tau << 3));
     if (!(c >= SCALE_FLOOR)) {
       m = rescueStep(logBPtr, t, k, tau, aPtr, pPtr, alphaPtr, bt, qPtr, cPtr);
       if (isNaN(m)) return NaN;
