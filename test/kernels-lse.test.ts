@@ -75,18 +75,43 @@ describe('logSumExpNormalize agrees with a naive Math.exp/Math.log reference', (
     }
   });
 
-  it('without lsePtr the responsibilities are unchanged and the total (log of a product) agrees', () => {
-    // Unweighted and without lse out, the kernel sums ln s_i as ln Π s_i (a running mantissa and exponent), so
-    // the total's last bits may differ from the per-sample path; both are within RTOL of the reference.
-    for (const [n, k] of [[33, 3], [1, 4], [2, 1], [1001, 8], [4000, 5]] as const) {
-      const rand = testRng(4 + n);
-      const logp = randomLogp(rand, n, k, -700, 700);
-      const a = kernel(logp, n, k, undefined, true);
-      const b = kernel(logp, n, k, undefined, false);
+  it('without lsePtr (the pivot: shift by logp_0, e_0 = 1) responsibilities and total agree with the reference', () => {
+    // Without lse out the kernel shifts by the first component's log-probability when every sample of a pair is
+    // within 660 of its maximum (one exp fewer), and sums ln s_i as ln Π s_i (a running mantissa and exponent);
+    // both paths stay within RTOL of the reference and of each other.
+    for (const [n, k] of [[33, 3], [1, 4], [2, 1], [1001, 8], [4000, 5], [301, 6], [77, 9]] as const) {
+      for (const [lo, hi] of [[-60, 5], [-30, 0], [-650, 5]] as const) { // no subnormal responsibilities (relative checks)
+        const rand = testRng(4 + n + lo);
+        const logp = randomLogp(rand, n, k, lo, hi);
+        const a = kernel(logp, n, k, undefined, true);
+        const b = kernel(logp, n, k, undefined, false);
+        const ref = logSumExpNormalizeRef(logp, n, k);
+        expectRel(b.resp, ref.resp, RTOL, `resp n=${n}, k=${k}, [${lo}, ${hi}]`);
+        expectRel(b.resp, a.resp, RTOL, `resp vs lse-out path n=${n}, k=${k}`);
+        expect(Math.abs(b.total - ref.total), `n=${n}, k=${k}`).toBeLessThanOrEqual(RTOL * Math.abs(ref.total));
+        expect(Math.abs(b.total - a.total), `n=${n}, k=${k}`).toBeLessThanOrEqual(RTOL * Math.abs(ref.total));
+      }
+    }
+  });
+
+  it('the pivot near its limit: logp_0 up to 660 below the maximum, and just beyond it', () => {
+    // m − logp_0 < 660 pivots (s up to ~k·e^660, exp arguments up to 660); ≥ 660 shifts by the maximum. Either
+    // way the responsibilities sum to 1 and match the reference, with no overflow.
+    for (const gap of [0, 100, 600, 659.9, 660, 660.1, 700, 1e4]) {
+      const rand = testRng(7 + gap);
+      const n = 37;
+      const k = 5;
+      const logp = randomLogp(rand, n, k, -3, 3);
+      for (let i = 0; i < n; i++) logp[i] = logp[n + i]! - gap; // component 0 `gap` below component 1
+      const got = kernel(logp, n, k, undefined, false);
       const ref = logSumExpNormalizeRef(logp, n, k);
-      expect(Array.from(b.resp)).toEqual(Array.from(a.resp));
-      expect(Math.abs(b.total - ref.total), `n=${n}, k=${k}`).toBeLessThanOrEqual(RTOL * Math.abs(ref.total));
-      expect(Math.abs(b.total - a.total), `n=${n}, k=${k}`).toBeLessThanOrEqual(RTOL * Math.abs(ref.total));
+      expectRel(got.resp, ref.resp, RTOL, `resp, gap ${gap}`);
+      expect(Math.abs(got.total - ref.total), `gap ${gap}`).toBeLessThanOrEqual(RTOL * Math.abs(ref.total));
+      for (let i = 0; i < n; i++) {
+        let sum = 0;
+        for (let c = 0; c < k; c++) sum += got.resp[c * n + i]!;
+        expect(Math.abs(sum - 1), `gap ${gap}, sample ${i}`).toBeLessThanOrEqual(4e-16 * k);
+      }
     }
   });
 

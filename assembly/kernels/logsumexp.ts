@@ -34,6 +34,9 @@ function lse5(p: usize, n: i32, sw: usize, lse: usize): f64 { return lseBody(5, 
 function lse6(p: usize, n: i32, sw: usize, lse: usize): f64 { return lseBody(6, p, n, 6, sw, lse); }
 function lseAny(p: usize, n: i32, k: i32, sw: usize, lse: usize): f64 { return lseBody(0, p, n, k, sw, lse); }
 
+// The pivot's limit on max_c logp − logp_0 (see lseBody): keeps s and every exp argument within expNeg's range.
+const PIVOT_SPAN: f64 = 660.0;
+
 /** The pair of values of component c (c < K) at p, or −∞ for a component the specialisation does not have. */
 // @ts-ignore: decorator
 @inline function loadIf(K: i32, c: i32, p: usize, stride: usize): v128 {
@@ -59,6 +62,11 @@ function lseAny(p: usize, n: i32, k: i32, sw: usize, lse: usize): f64 { return l
   // then r_c = e_c·(sw/s). Shifting by m keeps s ∈ [1, k] and every exp argument ≤ 0 (expNeg); dividing by s
   // instead of recomputing exp(logp − lse) halves the exps and does not inherit lse's absolute rounding error.
   // All −∞: shift by 0 so s = 0, lse = −∞.
+  // When no lse_i is written and both lanes have m − logp_0 < PIVOT_SPAN, the shift is logp_0 instead (the pivot):
+  // e_0 = 1 exactly needs no exp (k − 1 exps instead of k: log-sum-exp × 0.79–0.86 at k = 3…6, bench/kernel-ab.mjs),
+  // s ∈ [1, k·e^660] and every exp argument ≤ 660, which expNeg still takes. The responsibilities stay within a
+  // few ULP; ln s would carry an absolute error up to ulp(660) ≈ 1e-13, which is why a written lse_i never pivots,
+  // while the unweighted total sums ln s through the running product (its error does not grow with s).
   // Without weights and without lse out, only Σ_i lse_i is wanted: Σ m_i + ln Π s_i, the product kept as a
   // running mantissa and exponent (assembly/simd/math.ts), so a pair costs no logarithm.
   const stride = <usize>n << 3;
@@ -85,8 +93,10 @@ function lseAny(p: usize, n: i32, k: i32, sw: usize, lse: usize): f64 { return l
       if (K > 3) m = f64x2.pmax(m, l3);
       if (K > 4) m = f64x2.pmax(m, l4);
       if (K > 5) m = f64x2.pmax(m, l5);
-      shift = v128.bitselect(zero, m, f64x2.eq(m, negInf));
-      const e0 = expIf(K, 0, l0, shift), e1 = expIf(K, 1, l1, shift), e2 = expIf(K, 2, l2, shift);
+      const pivot = lsePtr == 0 && i64x2.all_true(f64x2.lt(f64x2.sub(m, l0), f64x2.splat(PIVOT_SPAN)));
+      shift = pivot ? l0 : v128.bitselect(zero, m, f64x2.eq(m, negInf));
+      const e0 = pivot ? f64x2.splat(1.0) : expIf(K, 0, l0, shift);
+      const e1 = expIf(K, 1, l1, shift), e2 = expIf(K, 2, l2, shift);
       const e3 = expIf(K, 3, l3, shift), e4 = expIf(K, 4, l4, shift), e5 = expIf(K, 5, l5, shift);
       s = e0;
       if (K > 1) s = f64x2.add(s, e1);
@@ -105,10 +115,12 @@ function lseAny(p: usize, n: i32, k: i32, sw: usize, lse: usize): f64 { return l
         m = f64x2.pmax(m, v128.load(p));
         p += stride;
       }
-      shift = v128.bitselect(zero, m, f64x2.eq(m, negInf));
+      const l0 = v128.load(p0);
+      const pivot = lsePtr == 0 && i64x2.all_true(f64x2.lt(f64x2.sub(m, l0), f64x2.splat(PIVOT_SPAN)));
+      shift = pivot ? l0 : v128.bitselect(zero, m, f64x2.eq(m, negInf));
       p = p0;
       for (let c = 0; c < k; c++) {
-        const e = expNegF64x2(f64x2.sub(v128.load(p), shift));
+        const e = pivot && c == 0 ? f64x2.splat(1.0) : expNegF64x2(f64x2.sub(v128.load(p), shift));
         v128.store(p, e);
         s = c == 0 ? e : f64x2.add(s, e);
         p += stride;
@@ -149,11 +161,13 @@ function lseLast(logpPtr: usize, n: i32, k: i32, swPtr: usize, lsePtr: usize): f
     m = m < v ? v : m;
     p += stride;
   }
-  const shift = m == -Infinity ? 0.0 : m;
+  const l0 = load<f64>(p0);
+  const pivot = lsePtr == 0 && m - l0 < PIVOT_SPAN;
+  const shift = pivot ? l0 : m == -Infinity ? 0.0 : m;
   let s = 0.0;
   p = p0;
   for (let c = 0; c < k; c++) {
-    const e = expNegF64(load<f64>(p) - shift);
+    const e = pivot && c == 0 ? 1.0 : expNegF64(load<f64>(p) - shift);
     store<f64>(p, e);
     s = c == 0 ? e : s + e;
     p += stride;

@@ -148,14 +148,14 @@ export function expF64(x: f64): f64 {
 }
 
 /**
- * e^x for x ≤ 0 (log-sum-exp and the HMM emissions exponentiate log-probabilities minus their maximum), without
- * expF64x2's branch: the same steps, but 2^e·H_j is made 2^64 too large (e + 64 ≥ −1013 keeps it normal for every
- * x ≥ −746) and the result is multiplied by 2^−64 at the end. That multiply is exact for normal results, so they are
- * expF64x2's bit for bit; a subnormal result is rounded twice (to 53 bits, then to the subnormal grid), as in
- * expF64x2's wide branch. x < −746 (−Infinity included) gives 0, NaN propagates; x > 0 is outside its domain
- * (wrong beyond x ≈ 665).
+ * e^x for x ≤ 660 (log-sum-exp and the HMM emissions exponentiate log-probabilities minus their maximum, or minus a
+ * pivot at most 660 below it), without expF64x2's branch: the same steps, but 2^e·H_j is made 2^64 too large (e + 64
+ * stays in [−1013, 1016], normal, for every x in [−746, 660]) and the result is multiplied by 2^−64 at the end. That
+ * multiply is exact for normal results, so they are expF64x2's bit for bit; a subnormal result is rounded twice (to
+ * 53 bits, then to the subnormal grid), as in expF64x2's wide branch. x < −746 (−Infinity included) gives 0, NaN
+ * propagates; x > 660 is outside its domain (wrong beyond x ≈ 665).
  */
-// expNegF64x2: ≤ 1 ULP from Math.exp on [−746, 0], subnormal results included; bit-identical to expF64x2 where the
+// expNegF64x2: ≤ 1 ULP from Math.exp on [−746, 660], subnormal results included; bit-identical to expF64x2 where the
 // result is normal (x ≥ −708.39); checked in test/kernels-math.test.ts.
 // @ts-ignore: decorator
 @inline
@@ -204,7 +204,7 @@ function expSteps(x: v128, mode: i32): v128 {
   return f64x2.add(scale, f64x2.mul(scale, tmp));
 }
 
-/** e^x for x ≤ 0, the scalar twin of expNegF64x2 (same operations, same results). */
+/** e^x for x ≤ 660, the scalar twin of expNegF64x2 (same operations, same results). */
 // expNegF64: same bound as expNegF64x2.
 // @ts-ignore: decorator
 @inline
