@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareRounds, lineWorker, medianMs, timeOnce } from './timing.mjs';
 import { hmmFit, hmmScore, hmmViterbi } from './hmm-plain.mjs';
+import { cholLower, makeRng, nest } from './data.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -42,64 +43,6 @@ const D = 4;
 const K = 6;
 
 // ---------------------------------------------------------------- deterministic data
-
-/** xoshiro128** seeded through splitmix32 (no Math.random). */
-function makeRng(seed) {
-  let s = seed >>> 0;
-  const split = () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = split(), b = split(), c = split(), d = split();
-  const next = () => {
-    const r = Math.imul(((Math.imul(b, 5) << 7) | (Math.imul(b, 5) >>> 25)), 9) >>> 0;
-    const t = b << 9;
-    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t;
-    d = (d << 11) | (d >>> 21);
-    return r;
-  };
-  const uniform = () => ((next() >>> 5) * 67108864 + (next() >>> 6) + 0.5) / 9007199254740992; // 53 bits, (0, 1)
-  let spare = NaN;
-  const normal = () => {
-    if (!Number.isNaN(spare)) {
-      const v = spare;
-      spare = NaN;
-      return v;
-    }
-    const r = Math.sqrt(-2 * Math.log(uniform()));
-    const th = 2 * Math.PI * uniform();
-    spare = r * Math.sin(th);
-    return r * Math.cos(th);
-  };
-  const categorical = (p, off = 0, k = p.length) => {
-    const u = uniform();
-    let acc = 0;
-    for (let j = 0; j < k; j++) {
-      acc += p[off + j];
-      if (u < acc) return j;
-    }
-    return k - 1;
-  };
-  return { uniform, normal, categorical };
-}
-
-function cholLower(a, d) {
-  const l = new Float64Array(d * d);
-  for (let j = 0; j < d; j++) {
-    let s = a[j * d + j];
-    for (let p = 0; p < j; p++) s -= l[j * d + p] ** 2;
-    l[j * d + j] = Math.sqrt(s);
-    for (let i = j + 1; i < d; i++) {
-      let t = a[i * d + j];
-      for (let p = 0; p < j; p++) t -= l[i * d + p] * l[j * d + p];
-      l[i * d + j] = t / l[j * d + j];
-    }
-  }
-  return l;
-}
 
 /**
  * The generating HMM: sticky transitions (self 0.85–0.95, the rest spread at random), means ~ N(0, 2.5²·I),
@@ -191,8 +134,6 @@ function initialParams(model, x, n, seed, covType) {
   return { startProb, transMat, means, covars };
 }
 
-const nest = (flat, shape) =>
-  shape.length === 1 ? Array.from(flat) : Array.from({ length: shape[0] }, (_, i) => nest(flat.subarray(i * (flat.length / shape[0]), (i + 1) * (flat.length / shape[0])), shape.slice(1)));
 
 // ---------------------------------------------------------------- timing helpers
 
