@@ -414,6 +414,30 @@ describe('gaussDiagLogProb agrees with the naive reference', () => {
     }
   }
 
+  it('d ≤ 4 (registers) and d ≥ 5 (blocked loop) give the same bits: one more feature at x = μ changes nothing', () => {
+    // A feature with x_j = μ_cj adds (0)²·p = 0 exactly, so d and d + 1 features must agree to the bit; d = 4 → 5
+    // crosses from the small-d kernel to the blocked one.
+    for (const d of [1, 2, 3, 4]) {
+      for (const n of [1, 2, 7, 64, 129]) {
+        const rand = testRng(23_000 + 10 * n + d);
+        const x = features(rand, n, d);
+        const means = randomMeans(rand, K, d);
+        const precs = Array.from({ length: K * d }, () => uniform(rand, 0.1, 4));
+        const cs = randomConsts(rand, K, d);
+        const x5 = [...x, ...new Array<number>(n).fill(0.25)]; // feature-major: the extra feature is the last row
+        const means5: number[] = [];
+        const precs5: number[] = [];
+        for (let c = 0; c < K; c++) {
+          means5.push(...means.slice(c * d, (c + 1) * d), 0.25);
+          precs5.push(...precs.slice(c * d, (c + 1) * d), uniform(rand, 0.1, 4));
+        }
+        const a = diagLogProb(x, n, d, means, precs, cs);
+        const b = diagLogProb(x5, n, d + 1, means5, precs5, cs);
+        expect(Array.from(b), `d=${d}, n=${n}`).toEqual(Array.from(a));
+      }
+    }
+  });
+
   for (const [scale, label] of [[1e150, '1e+150'], [1e-150, '1e-150']] as const) {
     it(`data near ${label} with precisions near 1/${label}²: finite and relatively exact`, () => {
       for (const [n, d] of [[65, 3], [1000, 17], [129, 64]] as const) {
