@@ -28,7 +28,7 @@ const RUN = { latent: !args.has('--no-latent'), plain: !args.has('--no-plain'), 
 const PYTHON = '/usr/bin/python3';
 const MIN_TIME_MS = QUICK ? 0 : 1000; // Viterbi: at least this much tinybench sampling
 // Baum–Welch: alternating rounds of T(n_lo), T(n_hi), each T a tinybench median (bench/timing.mjs).
-const ROUNDS = QUICK ? 1 : 9;
+const ROUNDS = QUICK ? 1 : 15; // as many as bench/run.mjs: latent's per-round slopes scatter by 2× on this host
 const PY_REPEATS = QUICK ? 1 : 7;
 const AGREE_TOL = 1e-8; // relative agreement demanded between latent and plain JS
 const REG_COVAR = 1e-6;
