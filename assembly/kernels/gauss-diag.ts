@@ -57,21 +57,22 @@ export function gaussDiagLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: u
       for (let i = i0; i < i8; i += 8) {
         let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
         let b0 = f64x2.splat(0), b1 = f64x2.splat(0), b2 = f64x2.splat(0), b3 = f64x2.splat(0);
-        for (let j = 0; j < d; j++) {
-          const p = xPtr + ((<usize>j * n + i) << 3);
+        let p = xPtr + (<usize>i << 3);
+        const pEnd = m0 + dBytes;
+        for (let jo = m0; jo < pEnd; jo += 8) {
           const x0 = v128.load(p);
           const x1 = v128.load(p, 16);
           const x2 = v128.load(p, 32);
           const x3 = v128.load(p, 48);
-          const jo = <usize>j << 3;
-          const mu0 = f64x2.splat(load<f64>(m0 + jo));
-          const pr0 = f64x2.splat(load<f64>(q0 + jo));
+          p += rowBytes;
+          const mu0 = v128.load64_splat(jo);
+          const pr0 = v128.load64_splat(jo + (q0 - m0));
           a0 = sqAdd(a0, x0, mu0, pr0);
           a1 = sqAdd(a1, x1, mu0, pr0);
           a2 = sqAdd(a2, x2, mu0, pr0);
           a3 = sqAdd(a3, x3, mu0, pr0);
-          const mu1 = f64x2.splat(load<f64>(m1 + jo));
-          const pr1 = f64x2.splat(load<f64>(q1 + jo));
+          const mu1 = v128.load64_splat(jo + dBytes);
+          const pr1 = v128.load64_splat(jo + (q1 - m0));
           b0 = sqAdd(b0, x0, mu1, pr1);
           b1 = sqAdd(b1, x1, mu1, pr1);
           b2 = sqAdd(b2, x2, mu1, pr1);
@@ -96,14 +97,16 @@ export function gaussDiagLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: u
       const out = outPtr + ((<usize>c * n) << 3);
       for (let i = i0; i < i8; i += 8) {
         let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
-        for (let j = 0; j < d; j++) {
-          const p = xPtr + ((<usize>j * n + i) << 3);
-          const mu = f64x2.splat(load<f64>(m + (<usize>j << 3)));
-          const pr = f64x2.splat(load<f64>(q + (<usize>j << 3)));
+        let p = xPtr + (<usize>i << 3);
+        const mEnd = m + dBytes;
+        for (let jo = m; jo < mEnd; jo += 8) {
+          const mu = v128.load64_splat(jo);
+          const pr = v128.load64_splat(jo + (q - m));
           s0 = sqAdd(s0, v128.load(p), mu, pr);
           s1 = sqAdd(s1, v128.load(p, 16), mu, pr);
           s2 = sqAdd(s2, v128.load(p, 32), mu, pr);
           s3 = sqAdd(s3, v128.load(p, 48), mu, pr);
+          p += rowBytes;
         }
         const o = out + (<usize>i << 3);
         v128.store(o, finish(cv, s0));
@@ -195,15 +198,18 @@ export function gaussAccumulateDiag(xPtr: usize, n: i32, d: i32, k: i32, rPtr: u
       const first = j == 0;
       let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
       let q0 = f64x2.splat(0), q1 = f64x2.splat(0), q2 = f64x2.splat(0), q3 = f64x2.splat(0);
-      for (let i = 0; i < n2; i += 2) {
-        const o = <usize>i << 3;
-        const rv = v128.load(r + o);
+      const stride2 = stride << 1;
+      const stride3 = stride2 + stride;
+      let p = x0;
+      const rEnd = r + (<usize>n2 << 3);
+      for (let rp = r; rp < rEnd; rp += 16) {
+        const rv = v128.load(rp);
         if (first) rt = f64x2.add(rt, rv);
-        const p = x0 + o;
         const v0 = v128.load(p);
         const v1 = v128.load(p + stride);
-        const v2 = v128.load(p + 2 * stride);
-        const v3 = v128.load(p + 3 * stride);
+        const v2 = v128.load(p + stride2);
+        const v3 = v128.load(p + stride3);
+        p += 16;
         const w0 = f64x2.mul(rv, v0);
         const w1 = f64x2.mul(rv, v1);
         const w2 = f64x2.mul(rv, v2);
