@@ -120,31 +120,40 @@ function expWideF64x2(x: v128): v128 {
 // @ts-ignore: decorator
 @inline
 export function expF64(x: f64): f64 {
-  const wide = abs(x) > EXP_FAST_MAX;
-  let xc = x;
-  if (wide) {
-    xc = x < EXP_CLAMP_LO ? EXP_CLAMP_LO : x;
-    xc = EXP_CLAMP_HI < xc ? EXP_CLAMP_HI : xc;
-  }
-  const kd = xc * INV_LN2_N + SHIFTER;
+  if (!(abs(x) > EXP_FAST_MAX)) return expStepsScalar(x, EXP_PLAIN);
+  let xc = x < EXP_CLAMP_LO ? EXP_CLAMP_LO : x;
+  xc = EXP_CLAMP_HI < xc ? EXP_CLAMP_HI : xc;
+  const y = expStepsScalar(xc, EXP_WIDE);
+  const e = expExponentScalar(reinterpret<i64>(xc * INV_LN2_N + SHIFTER));
+  const k1 = (e >> 1);
+  const k2 = e - k1;
+  return y * reinterpret<f64>((k1 + 1023) << 52) * reinterpret<f64>((k2 + 1023) << 52);
+}
+
+/** expExponent for the bits kb of one kd. */
+// @ts-ignore: decorator
+@inline
+function expExponentScalar(kb: i64): i64 {
+  return (<i64>(<u64>kb >> 8)) - SHIFTER_BITS_DIV_256;
+}
+
+/** expSteps for one value (the scalar twins' shared steps, in the same order). */
+// @ts-ignore: decorator
+@inline
+function expStepsScalar(x: f64, mode: i32): f64 {
+  const kd = x * INV_LN2_N + SHIFTER;
   const nf = kd - SHIFTER;
-  const r = (xc + nf * NEG_LN2_HI_N) + nf * NEG_LN2_LO_N;
+  const r = (x + nf * NEG_LN2_HI_N) + nf * NEG_LN2_LO_N;
   const kb = reinterpret<i64>(kd);
   const entry = EXP_TABLE_2J + ((<usize>kb & 255) << 4);
   const tail = load<f64>(entry);
   const r2 = r * r;
   const tmp = (tail + r) + r2 * ((EXP_C2 + r * EXP_C3) + r2 * EXP_C4);
-  const sbits = load<i64>(entry, 8) + (kb << 44);
-  if (!wide) {
-    const scale = reinterpret<f64>(sbits);
-    return scale + scale * tmp;
-  }
-  const e = (<i64>(<u64>kb >> 8)) - SHIFTER_BITS_DIV_256;
-  const h = reinterpret<f64>(sbits - (e << 52));
-  const y = h + h * tmp;
-  const k1 = (e >> 1);
-  const k2 = e - k1;
-  return y * reinterpret<f64>((k1 + 1023) << 52) * reinterpret<f64>((k2 + 1023) << 52);
+  let sbits = load<i64>(entry, 8) + (kb << 44);
+  if (mode == EXP_UP64) sbits += UP64_BITS;
+  if (mode == EXP_WIDE) sbits -= expExponentScalar(kb) << 52;
+  const scale = reinterpret<f64>(sbits);
+  return scale + scale * tmp;
 }
 
 /**
@@ -209,16 +218,7 @@ function expSteps(x: v128, mode: i32): v128 {
 // @ts-ignore: decorator
 @inline
 export function expNegF64(x: f64): f64 {
-  const kd = x * INV_LN2_N + SHIFTER;
-  const nf = kd - SHIFTER;
-  const r = (x + nf * NEG_LN2_HI_N) + nf * NEG_LN2_LO_N;
-  const kb = reinterpret<i64>(kd);
-  const entry = EXP_TABLE_2J + ((<usize>kb & 255) << 4);
-  const tail = load<f64>(entry);
-  const r2 = r * r;
-  const tmp = (tail + r) + r2 * ((EXP_C2 + r * EXP_C3) + r2 * EXP_C4);
-  const scale = reinterpret<f64>(load<i64>(entry, 8) + (kb << 44) + UP64_BITS);
-  const y = (scale + scale * tmp) * DOWN64;
+  const y = expStepsScalar(x, EXP_UP64) * DOWN64;
   return x < EXP_CLAMP_LO ? 0.0 : y;
 }
 
