@@ -45,6 +45,21 @@ export function makeRng(seed) {
   return { uniform, normal, categorical };
 }
 
+/** A random d×d covariance s·A Aᵀ/d + ridge·I (A standard normal, s ∈ [0.3, 1.5]), drawing A then s from rng. */
+export function randomCovariance(rng, d, ridge) {
+  const a = Float64Array.from({ length: d * d }, () => rng.normal());
+  const s = 0.3 + 1.2 * rng.uniform();
+  const cov = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      let t = 0;
+      for (let p = 0; p < d; p++) t += a[i * d + p] * a[j * d + p];
+      cov[i * d + j] = (s * t) / d + (i === j ? ridge : 0);
+    }
+  }
+  return cov;
+}
+
 /**
  * n samples (row-major n×d) of a k-component Gaussian mixture: means ~ N(0, spread²·I), covariances
  * s·A Aᵀ/d + 0.05·I (A standard normal, s ∈ [0.3, 1.5]), weights ∝ U(0.5, 1.5); rows in random order.
@@ -54,20 +69,11 @@ export function mixtureData(seed, n, d, k, spread, isotropic = false) {
   const means = Array.from({ length: k }, () => Array.from({ length: d }, () => spread * rng.normal()));
   const chols = [];
   for (let c = 0; c < k; c++) {
-    const cov = new Float64Array(d * d);
+    let cov;
     if (isotropic) {
+      cov = new Float64Array(d * d);
       for (let j = 0; j < d; j++) cov[j * d + j] = 1;
-    } else {
-      const a = Float64Array.from({ length: d * d }, () => rng.normal());
-      const s = 0.3 + 1.2 * rng.uniform();
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j < d; j++) {
-          let t = 0;
-          for (let p = 0; p < d; p++) t += a[i * d + p] * a[j * d + p];
-          cov[i * d + j] = (s * t) / d + (i === j ? 0.05 : 0);
-        }
-      }
-    }
+    } else cov = randomCovariance(rng, d, 0.05);
     chols.push(cholLower(cov, d));
   }
   const w = Array.from({ length: k }, () => 0.5 + rng.uniform());

@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareRounds, lineWorker, medianMs, timeOnce } from './timing.mjs';
 import { hmmFit, hmmScore, hmmViterbi } from './hmm-plain.mjs';
-import { cholLower, makeRng, nest } from './data.mjs';
+import { cholLower, makeRng, nest, randomCovariance } from './data.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -62,17 +62,7 @@ function trueModel(seed) {
   }
   const means = Float64Array.from({ length: K * D }, () => 2.5 * rng.normal());
   const covars = new Float64Array(K * D * D);
-  for (let c = 0; c < K; c++) {
-    const a = Float64Array.from({ length: D * D }, () => rng.normal());
-    const s = 0.3 + 1.2 * rng.uniform();
-    for (let i = 0; i < D; i++) {
-      for (let j = 0; j < D; j++) {
-        let t = 0;
-        for (let p = 0; p < D; p++) t += a[i * D + p] * a[j * D + p];
-        covars[c * D * D + i * D + j] = (s * t) / D + (i === j ? 0.1 : 0);
-      }
-    }
-  }
+  for (let c = 0; c < K; c++) covars.set(randomCovariance(rng, D, 0.1), c * D * D);
   return { startProb, transMat, means, covars };
 }
 

@@ -36,9 +36,8 @@ export function gaussDiagLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: u
     else diagSmall4(xPtr, n, k, meanPtr, precPtr, csPtr, outPtr);
     return;
   }
-  // Pairing components: time × 0.87–0.89 at n = 4104, d = 16, k = 8 (A2 diag's chunk), × 0.91 at n = 1000, d = 4,
-  // k = 6 (the HMM benchmark's sequences) against the one-component loop (bench/kernel-ab.mjs; the same build against
-  // itself reads 0.96–1.02 there).
+  // Pairing components: time × 0.87–0.89 at n = 4104, d = 16, k = 8 (A2 diag's chunk) against the one-component loop
+  // (bench/kernel-ab.mjs; the same build against itself reads 0.96–1.02 there). d ≤ 4 goes to diagSmall (below).
   const rowBytes = <usize>n << 3;
   const dBytes = <usize>d << 3;
   for (let i0 = 0; i0 < n; i0 += BS) {
@@ -58,8 +57,8 @@ export function gaussDiagLogProb(xPtr: usize, n: i32, d: i32, k: i32, meanPtr: u
         let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
         let b0 = f64x2.splat(0), b1 = f64x2.splat(0), b2 = f64x2.splat(0), b3 = f64x2.splat(0);
         let p = xPtr + (<usize>i << 3);
-        const pEnd = m0 + dBytes;
-        for (let jo = m0; jo < pEnd; jo += 8) {
+        const mEnd = m0 + dBytes;
+        for (let jo = m0; jo < mEnd; jo += 8) {
           const x0 = v128.load(p);
           const x1 = v128.load(p, 16);
           const x2 = v128.load(p, 32);
@@ -189,6 +188,8 @@ export function gaussAccumulateDiag(xPtr: usize, n: i32, d: i32, k: i32, rPtr: u
   // shares each r load: 24 % faster at n = 1000, d = 4, k = 6 (the HMM benchmark's shape), 14 % at d = 16 (measured).
   const n2 = n & ~1;
   const stride = <usize>n << 3;
+  const stride2 = stride << 1;
+  const stride3 = stride2 + stride;
   const d4 = d & ~3;
   for (let c = 0; c < k; c++) {
     const r = rPtr + ((<usize>c * n) << 3);
@@ -198,8 +199,6 @@ export function gaussAccumulateDiag(xPtr: usize, n: i32, d: i32, k: i32, rPtr: u
       const first = j == 0;
       let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
       let q0 = f64x2.splat(0), q1 = f64x2.splat(0), q2 = f64x2.splat(0), q3 = f64x2.splat(0);
-      const stride2 = stride << 1;
-      const stride3 = stride2 + stride;
       let p = x0;
       const rEnd = r + (<usize>n2 << 3);
       for (let rp = r; rp < rEnd; rp += 16) {
@@ -229,7 +228,7 @@ export function gaussAccumulateDiag(xPtr: usize, n: i32, d: i32, k: i32, rPtr: u
         const o = <usize>n2 << 3;
         const rv = load<f64>(r + o);
         const p = x0 + o;
-        const v0 = load<f64>(p), v1 = load<f64>(p + stride), v2 = load<f64>(p + 2 * stride), v3 = load<f64>(p + 3 * stride);
+        const v0 = load<f64>(p), v1 = load<f64>(p + stride), v2 = load<f64>(p + stride2), v3 = load<f64>(p + stride3);
         s10 += rv * v0;
         s11 += rv * v1;
         s12 += rv * v2;

@@ -601,16 +601,11 @@ function sumLogs(cPtr: usize, t: i32): f64 {
     const lm = f64x2.pmax(f64x2.pmax(l0, l1), f64x2.pmax(l2, l3));
     const top = max(f64x2.extract_lane(lm, 0), f64x2.extract_lane(lm, 1));
     let m = top == -Infinity ? 0.0 : top;
-    store<f64>(cPtr + (<usize>tau << 3), m);
     const shift = f64x2.splat(m);
-    const e0 = expNegF64x2(f64x2.sub(l0, shift));
-    const e1 = nv > 1 ? expNegF64x2(f64x2.sub(l1, shift)) : zero;
-    const e2 = nv > 2 ? expNegF64x2(f64x2.sub(l2, shift)) : zero;
-    const e3 = nv > 3 ? expNegF64x2(f64x2.sub(l3, shift)) : zero;
-    v128.store(bt, e0);
-    if (nv > 1) v128.store(bt, e1, 16);
-    if (nv > 2) v128.store(bt, e2, 32);
-    if (nv > 3) v128.store(bt, e3, 48);
+    let e0 = expNegF64x2(f64x2.sub(l0, shift));
+    let e1 = nv > 1 ? expNegF64x2(f64x2.sub(l1, shift)) : zero;
+    let e2 = nv > 2 ? expNegF64x2(f64x2.sub(l2, shift)) : zero;
+    let e3 = nv > 3 ? expNegF64x2(f64x2.sub(l3, shift)) : zero;
     if (tau == 0) {
       q0 = f64x2.mul(e0, v128.load(pPtr));
       if (nv > 1) q1 = f64x2.mul(e1, v128.load(pPtr, 16));
@@ -632,31 +627,37 @@ function sumLogs(cPtr: usize, t: i32): f64 {
     if (nv > 3) cv = f64x2.add(cv, q3);
     let c = f64x2.extract_lane(cv, 0) + f64x2.extract_lane(cv, 1);
     if (!(c >= SCALE_FLOOR)) {
+      // rescueStep rewrites B̃_τ's k states in memory (the padding lane keeps e's 0).
+      v128.store(bt, e0);
+      if (nv > 1) v128.store(bt, e1, 16);
+      if (nv > 2) v128.store(bt, e2, 32);
+      if (nv > 3) v128.store(bt, e3, 48);
       m = rescueStep(logBPtr, t, k, tau, aPtr, pPtr, alphaPtr, bt, qPtr, cPtr);
       if (isNaN(m)) return NaN;
       c = load<f64>(cPtr + (<usize>tau << 3));
       q0 = v128.load(qPtr);
-      if (nv > 1) q1 = v128.load(qPtr, 16);
-      if (nv > 2) q2 = v128.load(qPtr, 32);
-      if (nv > 3) q3 = v128.load(qPtr, 48);
+      e0 = v128.load(bt);
+      if (nv > 1) { q1 = v128.load(qPtr, 16); e1 = v128.load(bt, 16); }
+      if (nv > 2) { q2 = v128.load(qPtr, 32); e2 = v128.load(bt, 32); }
+      if (nv > 3) { q3 = v128.load(qPtr, 48); e3 = v128.load(bt, 48); }
     }
     mSum += m;
     store<f64>(cPtr + (<usize>tau << 3), pow2Below(c));
     inv = f64x2.splat(pow2BelowInv(c));
     const at = alphaPtr + row * <usize>tau;
     v128.store(at, f64x2.mul(q0, inv));
-    v128.store(bt, f64x2.mul(v128.load(bt), inv));
+    v128.store(bt, f64x2.mul(e0, inv));
     if (nv > 1) {
       v128.store(at, f64x2.mul(q1, inv), 16);
-      v128.store(bt, f64x2.mul(v128.load(bt, 16), inv), 16);
+      v128.store(bt, f64x2.mul(e1, inv), 16);
     }
     if (nv > 2) {
       v128.store(at, f64x2.mul(q2, inv), 32);
-      v128.store(bt, f64x2.mul(v128.load(bt, 32), inv), 32);
+      v128.store(bt, f64x2.mul(e2, inv), 32);
     }
     if (nv > 3) {
       v128.store(at, f64x2.mul(q3, inv), 48);
-      v128.store(bt, f64x2.mul(v128.load(bt, 48), inv), 48);
+      v128.store(bt, f64x2.mul(e3, inv), 48);
     }
   }
   return mSum;

@@ -84,17 +84,26 @@ const PIVOT_SPAN: f64 = 660.0;
     let scale = zero;
     let shift = zero;
     const w = swPtr ? v128.load(swPtr + (<usize>i << 3)) : f64x2.splat(1.0);
+    const l0 = v128.load(p0);
+    const l1 = loadIf(K, 1, p0, stride), l2 = loadIf(K, 2, p0, stride), l3 = loadIf(K, 3, p0, stride);
+    const l4 = loadIf(K, 4, p0, stride), l5 = loadIf(K, 5, p0, stride);
+    let m = f64x2.pmax(negInf, l0);
     if (K > 0) {
-      const l0 = loadIf(K, 0, p0, stride), l1 = loadIf(K, 1, p0, stride), l2 = loadIf(K, 2, p0, stride);
-      const l3 = loadIf(K, 3, p0, stride), l4 = loadIf(K, 4, p0, stride), l5 = loadIf(K, 5, p0, stride);
-      let m = f64x2.pmax(negInf, l0);
       if (K > 1) m = f64x2.pmax(m, l1);
       if (K > 2) m = f64x2.pmax(m, l2);
       if (K > 3) m = f64x2.pmax(m, l3);
       if (K > 4) m = f64x2.pmax(m, l4);
       if (K > 5) m = f64x2.pmax(m, l5);
-      const pivot = lsePtr == 0 && i64x2.all_true(f64x2.lt(f64x2.sub(m, l0), f64x2.splat(PIVOT_SPAN)));
-      shift = pivot ? l0 : v128.bitselect(zero, m, f64x2.eq(m, negInf));
+    } else {
+      let p = p0 + stride;
+      for (let c = 1; c < k; c++) {
+        m = f64x2.pmax(m, v128.load(p));
+        p += stride;
+      }
+    }
+    const pivot = lsePtr == 0 && i64x2.all_true(f64x2.lt(f64x2.sub(m, l0), f64x2.splat(PIVOT_SPAN)));
+    shift = pivot ? l0 : v128.bitselect(zero, m, f64x2.eq(m, negInf));
+    if (K > 0) {
       const e0 = pivot ? f64x2.splat(1.0) : expIf(K, 0, l0, shift);
       const e1 = expIf(K, 1, l1, shift), e2 = expIf(K, 2, l2, shift);
       const e3 = expIf(K, 3, l3, shift), e4 = expIf(K, 4, l4, shift), e5 = expIf(K, 5, l5, shift);
@@ -109,16 +118,7 @@ const PIVOT_SPAN: f64 = 660.0;
       storeIf(K, 2, p0, stride, e2, scale); storeIf(K, 3, p0, stride, e3, scale);
       storeIf(K, 4, p0, stride, e4, scale); storeIf(K, 5, p0, stride, e5, scale);
     } else {
-      let m = negInf;
       let p = p0;
-      for (let c = 0; c < k; c++) {
-        m = f64x2.pmax(m, v128.load(p));
-        p += stride;
-      }
-      const l0 = v128.load(p0);
-      const pivot = lsePtr == 0 && i64x2.all_true(f64x2.lt(f64x2.sub(m, l0), f64x2.splat(PIVOT_SPAN)));
-      shift = pivot ? l0 : v128.bitselect(zero, m, f64x2.eq(m, negInf));
-      p = p0;
       for (let c = 0; c < k; c++) {
         const e = pivot && c == 0 ? f64x2.splat(1.0) : expNegF64x2(f64x2.sub(v128.load(p), shift));
         v128.store(p, e);
