@@ -5,8 +5,16 @@ import { dist2Ref, expansionBound, gamma, kmeansAssignRef, kmeansCentreSumsRef, 
 
 const ws = (await loadRuntime()).sync;
 
-/** The work size kmeansAssign documents ((⌈k/4⌉·4 + 4)·(d + 1) + 4 f64), not a generous one. */
-const assignWork = (k: number, d: number) => (Math.ceil(k / 4) * 4 + 4) * (d + 1) + 4;
+/** The work size kmeansAssign documents (⌈k/4⌉·4·(d + 1) + 8 f64), not a generous one. */
+const assignWork = (k: number, d: number) => Math.ceil(k / 4) * 4 * (d + 1) + 8;
+
+/** Feature-major x (x[j*n+i]) into wasm memory as the kernels' panels, through kmeansPanels. */
+function putPanels(x: number[], n: number, d: number): number {
+  const colPtr = ws.put(x);
+  const ptr = ws.alloc(Math.ceil(n / 4) * 4 * d);
+  ws.k.kmeansPanels(colPtr, n, d, ptr);
+  return ptr;
+}
 
 interface AssignOptions {
   sw?: number[] | undefined;
@@ -21,7 +29,7 @@ interface AssignOptions {
 function assign(x: number[], n: number, d: number, centers: number[], k: number, o: AssignOptions = {}) {
   const wantDist = o.wantDist ?? true;
   return ws.scope(() => {
-    const xPtr = ws.put(x);
+    const xPtr = putPanels(x, n, d);
     const cPtr = ws.put(centers);
     const labelsPtr = ws.alloc(Math.ceil(n / 2));
     ws.i32(labelsPtr, n).set(o.prevLabels ?? new Array(n).fill(-1));
@@ -46,7 +54,7 @@ function assign(x: number[], n: number, d: number, centers: number[], k: number,
 
 function potential(x: number[], n: number, d: number, point: number[], closest?: number[], sw?: number[]) {
   return ws.scope(() => {
-    const xPtr = ws.put(x);
+    const xPtr = putPanels(x, n, d);
     const pPtr = ws.put(point);
     const closestPtr = closest ? ws.put(closest) : 0;
     const swPtr = sw ? ws.put(sw) : 0;
@@ -321,5 +329,21 @@ describe('kmeansPotential agrees with the naive reference', () => {
     const ref = kmeansPotentialRef(x, n, d, point);
     for (let i = 0; i < n; i++) expectRel(got.out[i]!, ref.out[i]!, 1e-13, `out[${i}]`);
     expectRel(got.total, ref.total, 1e-13, 'total');
+  });
+});
+
+describe('kmeansPanels', () => {
+  it('writes x_j[i] at ((⌊i/4⌋·d + j)·4 + i mod 4) and pads the last panel with the last sample', () => {
+    for (const n of [1, 2, 3, 4, 5, 7, 8, 9, 13]) {
+      for (const d of [1, 2, 3, 16]) {
+        const x = Array.from({ length: n * d }, (_, p) => p + 0.5);
+        const got = ws.scope(() => Array.from(ws.f64(putPanels(x, n, d), Math.ceil(n / 4) * 4 * d)));
+        const want = new Array<number>(Math.ceil(n / 4) * 4 * d);
+        for (let i = 0; i < Math.ceil(n / 4) * 4; i++) {
+          for (let j = 0; j < d; j++) want[(Math.floor(i / 4) * d + j) * 4 + (i % 4)] = x[j * n + Math.min(i, n - 1)]!;
+        }
+        expect(got, `n=${n}, d=${d}`).toEqual(want);
+      }
+    }
   });
 });

@@ -69,14 +69,15 @@ export function uploadBlock(ws: Workspace, m: Matrix, frame: Frame, sw: Float64A
     const r = (from + i) * d;
     for (let j = 0; j < d; j++) x[j * n + i] = (m.data[r + j]! - frame.centre[j]!) * inv;
   }
-  let swPtr = 0;
-  let weight = n;
-  if (sw) {
-    swPtr = ws.put(sw.subarray(from, to));
-    weight = 0;
-    for (let i = from; i < to; i++) weight += sw[i]!;
-  }
-  return { xPtr, n, d, swPtr, weight };
+  return { xPtr, n, d, ...uploadWeights(ws, sw, from, to) };
+}
+
+/** Copies weights [from, to) into wasm memory (swPtr 0 without weights) with their sum (n without weights). */
+export function uploadWeights(ws: Workspace, sw: Float64Array | undefined, from: number, to: number): { swPtr: number; weight: number } {
+  if (!sw) return { swPtr: 0, weight: to - from };
+  let weight = 0;
+  for (let i = from; i < to; i++) weight += sw[i]!;
+  return { swPtr: ws.put(sw.subarray(from, to)), weight };
 }
 
 /**

@@ -1,11 +1,23 @@
 import { runEmSync, type EmModel, type Stats } from '../core/em.js';
 import type { Rng } from '../core/rng.js';
 import type { Workspace } from '../wasm/workspace.js';
+import type { Matrix } from '../core/matrix.js';
 import type { DataBlock } from './gaussian.js';
+import { uploadWeights, type Frame } from './data.js';
 import { log } from '../core/fdlibm.js';
 
-/** A data block with the per-sample buffers hard assignment needs. */
-export interface KmBlock extends DataBlock {
+/**
+ * A data block in the k-means kernels' layout, with the per-sample buffers hard assignment needs. The data are in
+ * panels of four samples (assembly/kernels/kmeans.ts): panelPtr, ⌈n/4⌉·4·d f64.
+ */
+export interface KmBlock {
+  panelPtr: number;
+  n: number;
+  d: number;
+  /** 0 when every weight is 1. */
+  swPtr: number;
+  /** Σ_i w_i. */
+  weight: number;
   labelsPtr: number; // Int32 × n
   distPtr: number; // f64 × n: squared distance to the assigned centre
 }
@@ -17,20 +29,39 @@ export interface KmParams {
 
 export type KMeansInit = 'k-means++' | 'random' | Float64Array;
 
-/** Allocates the per-sample buffers of hard assignment for a block. */
+/** f64 slots of n samples of d features in panels. */
+const panelSlots = (n: number, d: number): number => Math.ceil(n / 4) * 4 * d;
+
+/** A feature-major block copied into panels, with the per-sample buffers of hard assignment. */
 export function kmBlock(ws: Workspace, x: DataBlock): KmBlock {
-  return { ...x, labelsPtr: ws.alloc(Math.ceil(x.n / 2)), distPtr: ws.alloc(x.n) };
+  const panelPtr = ws.alloc(panelSlots(x.n, x.d));
+  ws.k.kmeansPanels(x.xPtr, x.n, x.d, panelPtr);
+  return { panelPtr, n: x.n, d: x.d, swPtr: x.swPtr, weight: x.weight, labelsPtr: ws.alloc(Math.ceil(x.n / 2)), distPtr: ws.alloc(x.n) };
+}
+
+/** Uploads the rows of m straight into panels, framed (as uploadBlock does), with the buffers of hard assignment. */
+export function uploadKmBlock(ws: Workspace, m: Matrix, frame: Frame, sw: Float64Array | undefined): KmBlock {
+  const { rows: n, cols: d } = m;
+  const panelPtr = ws.alloc(panelSlots(n, d));
+  const p = ws.f64(panelPtr, panelSlots(n, d));
+  const inv = 1 / frame.scale;
+  for (let i = 0; i < Math.ceil(n / 4) * 4; i++) {
+    const r = Math.min(i, n - 1) * d; // the last panel padded with the last row
+    const o = (i >> 2) * 4 * d + (i & 3);
+    for (let j = 0; j < d; j++) p[o + 4 * j] = (m.data[r + j]! - frame.centre[j]!) * inv;
+  }
+  return { panelPtr, n, d, ...uploadWeights(ws, sw, 0, n), labelsPtr: ws.alloc(Math.ceil(n / 2)), distPtr: ws.alloc(n) };
 }
 
 /** f64 slots of kmeansAssign's work area for k centres of d features. */
 export function kmeansAssignWork(k: number, d: number): number {
-  return (Math.ceil(k / 4) * 4 + 4) * (d + 1) + 4;
+  return Math.ceil(k / 4) * 4 * (d + 1) + 8;
 }
 
-/** Row i of feature-major data. */
-export function rowOf(ws: Workspace, x: DataBlock, i: number, out: Float64Array, off = 0): void {
-  const v = ws.f64(x.xPtr, x.n * x.d);
-  for (let j = 0; j < x.d; j++) out[off + j] = v[j * x.n + i]!;
+/** Row i of a panel block. */
+export function rowOf(ws: Workspace, x: KmBlock, i: number, out: Float64Array, off = 0): void {
+  const v = ws.f64(x.panelPtr + 8 * ((i >> 2) * 4 * x.d + (i & 3)), 4 * (x.d - 1) + 1);
+  for (let j = 0; j < x.d; j++) out[off + j] = v[4 * j]!;
 }
 
 /**
@@ -38,7 +69,7 @@ export function rowOf(ws: Workspace, x: DataBlock, i: number, out: Float64Array,
  * 2 + ⌊ln k⌋ candidates drawn with probability ∝ w_i·D(x_i)², the one that lowers the potential most.
  * Returns the centres (k×d) and the chosen sample indices.
  */
-export function kmeansPlusPlus(ws: Workspace, x: DataBlock, k: number, rng: Rng): { centers: Float64Array; indices: number[] } {
+export function kmeansPlusPlus(ws: Workspace, x: KmBlock, k: number, rng: Rng): { centers: Float64Array; indices: number[] } {
   return ws.scope(() => {
     const { n, d } = x;
     const centers = new Float64Array(k * d);
@@ -56,7 +87,7 @@ export function kmeansPlusPlus(ws: Workspace, x: DataBlock, k: number, rng: Rng)
       indices.push(i);
     };
     pick(first, 0);
-    let pot = ws.k.kmeansPotential(x.xPtr, n, d, pointPtr, 0, x.swPtr, closestPtr);
+    let pot = ws.k.kmeansPotential(x.panelPtr, n, d, pointPtr, 0, x.swPtr, closestPtr);
     const cum = new Float64Array(n);
     for (let c = 1; c < k; c++) {
       const closest = ws.f64(closestPtr, n);
@@ -67,7 +98,7 @@ export function kmeansPlusPlus(ws: Workspace, x: DataBlock, k: number, rng: Rng)
       for (let t = 0; t < trials; t++) {
         const id = Math.min(searchSorted(cum, rng.random() * pot), n - 1);
         rowOf(ws, x, id, ws.f64(pointPtr, d));
-        const p = ws.k.kmeansPotential(x.xPtr, n, d, pointPtr, closestPtr, x.swPtr, candPtr);
+        const p = ws.k.kmeansPotential(x.panelPtr, n, d, pointPtr, closestPtr, x.swPtr, candPtr);
         if (p < bestPot) {
           bestPot = p;
           bestId = id;
@@ -150,7 +181,7 @@ export class HardAssignmentEm implements EmModel<KmParams, KmBlock> {
       const changedPtr = countsPtr + 8 * k;
       // Assignment, distances and the per-cluster sums in one pass over the data; labels are compared with the
       // previous ones (scikit-learn's strict convergence: no label changed) as they are overwritten.
-      const inertia = ws.k.kmeansAssign(x.xPtr, x.n, d, cPtr, k, x.labelsPtr, x.distPtr, x.swPtr, sumsPtr, countsPtr, changedPtr, workPtr);
+      const inertia = ws.k.kmeansAssign(x.panelPtr, x.n, d, cPtr, k, x.labelsPtr, x.distPtr, x.swPtr, sumsPtr, countsPtr, changedPtr, workPtr);
       const v = into.values;
       const out = ws.f64(sumsPtr, k * d + k);
       for (let c = 0; c < k; c++) v[c] += out[k * d + c]!;
