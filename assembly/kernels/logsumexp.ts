@@ -55,6 +55,22 @@ const PIVOT_SPAN: f64 = 660.0;
   if (K > c) v128.store(p + <usize>c * stride, f64x2.mul(e, scale));
 }
 
+/** s = Σ_c e_c (from c = 0) of a pair's K exps, and r_c = e_c·(w/s) stored (0 where s = 0); returns s. */
+// @ts-ignore: decorator
+@inline function normalizeRegs(K: i32, p0: usize, stride: usize, w: v128, e0: v128, e1: v128, e2: v128, e3: v128, e4: v128, e5: v128): v128 {
+  let s = e0;
+  if (K > 1) s = f64x2.add(s, e1);
+  if (K > 2) s = f64x2.add(s, e2);
+  if (K > 3) s = f64x2.add(s, e3);
+  if (K > 4) s = f64x2.add(s, e4);
+  if (K > 5) s = f64x2.add(s, e5);
+  const scale = v128.and(f64x2.div(w, s), f64x2.gt(s, f64x2.splat(0)));
+  storeIf(K, 0, p0, stride, e0, scale); storeIf(K, 1, p0, stride, e1, scale);
+  storeIf(K, 2, p0, stride, e2, scale); storeIf(K, 3, p0, stride, e3, scale);
+  storeIf(K, 4, p0, stride, e4, scale); storeIf(K, 5, p0, stride, e5, scale);
+  return s;
+}
+
 /** logSumExpNormalize for K components held in registers (1 ≤ K ≤ 6), or for any k through memory (K = 0). */
 // @ts-ignore: decorator
 @inline function lseBody(K: i32, logpPtr: usize, n: i32, k: i32, swPtr: usize, lsePtr: usize): f64 {
@@ -102,27 +118,31 @@ const PIVOT_SPAN: f64 = 660.0;
       }
     }
     const pivot = lsePtr == 0 && i64x2.all_true(f64x2.lt(f64x2.sub(m, l0), f64x2.splat(PIVOT_SPAN)));
-    shift = pivot ? l0 : v128.bitselect(zero, m, f64x2.eq(m, negInf));
     if (K > 0) {
-      const e0 = pivot ? f64x2.splat(1.0) : expIf(K, 0, l0, shift);
-      const e1 = expIf(K, 1, l1, shift), e2 = expIf(K, 2, l2, shift);
-      const e3 = expIf(K, 3, l3, shift), e4 = expIf(K, 4, l4, shift), e5 = expIf(K, 5, l5, shift);
-      s = e0;
-      if (K > 1) s = f64x2.add(s, e1);
-      if (K > 2) s = f64x2.add(s, e2);
-      if (K > 3) s = f64x2.add(s, e3);
-      if (K > 4) s = f64x2.add(s, e4);
-      if (K > 5) s = f64x2.add(s, e5);
-      scale = v128.and(f64x2.div(w, s), f64x2.gt(s, zero));
-      storeIf(K, 0, p0, stride, e0, scale); storeIf(K, 1, p0, stride, e1, scale);
-      storeIf(K, 2, p0, stride, e2, scale); storeIf(K, 3, p0, stride, e3, scale);
-      storeIf(K, 4, p0, stride, e4, scale); storeIf(K, 5, p0, stride, e5, scale);
+      // Two straight-line paths rather than selects on `pivot` inside one: with the selects, V8 hoisted the first
+      // exp's loads above the branch and spilled them across it.
+      if (pivot) {
+        shift = l0;
+        s = normalizeRegs(K, p0, stride, w, f64x2.splat(1.0), expIf(K, 1, l1, l0), expIf(K, 2, l2, l0), expIf(K, 3, l3, l0), expIf(K, 4, l4, l0), expIf(K, 5, l5, l0));
+      } else {
+        shift = v128.bitselect(zero, m, f64x2.eq(m, negInf));
+        s = normalizeRegs(K, p0, stride, w, expIf(K, 0, l0, shift), expIf(K, 1, l1, shift), expIf(K, 2, l2, shift), expIf(K, 3, l3, shift), expIf(K, 4, l4, shift), expIf(K, 5, l5, shift));
+      }
     } else {
+      shift = pivot ? l0 : v128.bitselect(zero, m, f64x2.eq(m, negInf));
+      // s starts at 0 and adds every e_c: 0 + e = e exactly (exp never returns −0), so this is the sum from c = 0.
       let p = p0;
-      for (let c = 0; c < k; c++) {
-        const e = pivot && c == 0 ? f64x2.splat(1.0) : expNegF64x2(f64x2.sub(v128.load(p), shift));
+      let c = 0;
+      if (pivot) {
+        s = f64x2.splat(1.0);
+        v128.store(p, s);
+        p += stride;
+        c = 1;
+      }
+      for (; c < k; c++) {
+        const e = expNegF64x2(f64x2.sub(v128.load(p), shift));
         v128.store(p, e);
-        s = c == 0 ? e : f64x2.add(s, e);
+        s = f64x2.add(s, e);
         p += stride;
       }
       scale = v128.and(f64x2.div(w, s), f64x2.gt(s, zero));
