@@ -25,7 +25,8 @@ export function logSumExpNormalize(logpPtr: usize, n: i32, k: i32, swPtr: usize,
 // (one load and one store per value; the loop over components reads each value three times). Same operations in
 // the same order as the loop, so every k gives the same bits either way. bench/kernel-ab.mjs against the loop alone
 // (n = 4104): time × 0.79 (k = 2), 0.88 (3), 0.82 (4), 0.84 (5), 0.92 (6), 1.01 (7), 1.07–1.27 (8: V8 spills the
-// registers), so k ≥ 7 takes the loop.
+// registers), so k ≥ 7 takes the loop. The two straight-line pivot paths (lseBody) then took k = 5 and 6 a further
+// × 0.92 and × 0.84; with them, k = 7 in registers measured × 0.95 and k = 8 × 1.08 against the loop: still the loop.
 function lse1(p: usize, n: i32, sw: usize, lse: usize): f64 { return lseBody(1, p, n, 1, sw, lse); }
 function lse2(p: usize, n: i32, sw: usize, lse: usize): f64 { return lseBody(2, p, n, 2, sw, lse); }
 function lse3(p: usize, n: i32, sw: usize, lse: usize): f64 { return lseBody(3, p, n, 3, sw, lse); }
