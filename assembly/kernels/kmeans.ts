@@ -296,6 +296,13 @@ export function kmeansPanels(xPtr: usize, n: i32, d: i32, outPtr: usize): void {
   }
 }
 
+/** acc + (x − p)², one feature's term of a squared distance. */
+// @ts-ignore: decorator
+@inline function sqAdd(acc: v128, x: v128, p: v128): v128 {
+  const t = f64x2.sub(x, p);
+  return f64x2.add(acc, f64x2.mul(t, t));
+}
+
 /** out[i] = min(closest[i], ‖x_i − p‖²) (closestPtr = 0: no min), X in panels; returns Σ sw_i·out[i]. */
 export function kmeansPotential(xPtr: usize, n: i32, d: i32, pointPtr: usize, closestPtr: usize, swPtr: usize, outPtr: usize): f64 {
   // Two panels (eight samples) at a time: four independent accumulation chains hide the add latency.
@@ -312,14 +319,10 @@ export function kmeansPotential(xPtr: usize, n: i32, d: i32, pointPtr: usize, cl
     let pb = px + panel;
     for (let j = 0; j < d; j++) {
       const pj = v128.load64_splat(pointPtr + (<usize>j << 3));
-      let t = f64x2.sub(v128.load(pa), pj);
-      a0 = f64x2.add(a0, f64x2.mul(t, t));
-      t = f64x2.sub(v128.load(pa, 16), pj);
-      a1 = f64x2.add(a1, f64x2.mul(t, t));
-      t = f64x2.sub(v128.load(pb), pj);
-      a2 = f64x2.add(a2, f64x2.mul(t, t));
-      t = f64x2.sub(v128.load(pb, 16), pj);
-      a3 = f64x2.add(a3, f64x2.mul(t, t));
+      a0 = sqAdd(a0, v128.load(pa), pj);
+      a1 = sqAdd(a1, v128.load(pa, 16), pj);
+      a2 = sqAdd(a2, v128.load(pb), pj);
+      a3 = sqAdd(a3, v128.load(pb, 16), pj);
       pa += 32;
       pb += 32;
     }
@@ -352,10 +355,8 @@ export function kmeansPotential(xPtr: usize, n: i32, d: i32, pointPtr: usize, cl
     let p = px;
     for (let j = 0; j < d; j++) {
       const pj = v128.load64_splat(pointPtr + (<usize>j << 3));
-      let t = f64x2.sub(v128.load(p), pj);
-      a0 = f64x2.add(a0, f64x2.mul(t, t));
-      t = f64x2.sub(v128.load(p, 16), pj);
-      a1 = f64x2.add(a1, f64x2.mul(t, t));
+      a0 = sqAdd(a0, v128.load(p), pj);
+      a1 = sqAdd(a1, v128.load(p, 16), pj);
       p += 32;
     }
     const m = min(4, n - i);
