@@ -41,7 +41,8 @@ const median = (v) => {
  * `entries`: `{ key, lo, hi, span?, time(n) → Promise<ms> }` (time one fit of n iterations; span: the iterations the
  * hi fit runs beyond the lo fit when the implementation may stop early, default hi − lo). Each round times lo then hi of every
  * entry in turn, after one warm-up of each. Returns `{ [key]: { ms, tLo, tHi, slopes } }` (medians over rounds) and
- * `ratio(a, b)`: the median over rounds of slope_b / slope_a (how many times faster a is than b).
+ * `ratio(a, b)`: the median over rounds of slope_b / slope_a (how many times faster a is than b); `ratios(a, b)`: those
+ * per-round ratios.
  */
 export async function compareRounds(label, entries, rounds) {
   for (const e of entries) {
@@ -65,8 +66,10 @@ export async function compareRounds(label, entries, rounds) {
     out[e.key] = { ms: median(q.slopes), tLo: median(q.tl), tHi: median(q.th), slopes: q.slopes, rounds };
     if (process.env.BENCH_VERBOSE) process.stderr.write(`  ${label} ${e.key}: ms/iter by round ${q.slopes.map((v) => v.toPrecision(3)).join(' ')}\n`);
   }
-  const ratio = (a, b) => (out[a] && out[b] ? median(out[a].slopes.map((s, r) => out[b].slopes[r] / s)) : NaN);
-  return { results: out, ratio };
+  /** slope_b / slope_a in each round (how many times faster a is than b), in round order. */
+  const ratios = (a, b) => (out[a] && out[b] ? out[a].slopes.map((s, r) => out[b].slopes[r] / s) : []);
+  const ratio = (a, b) => (out[a] && out[b] ? median(ratios(a, b)) : NaN);
+  return { results: out, ratio, ratios };
 }
 
 /**
