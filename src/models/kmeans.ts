@@ -4,7 +4,7 @@ import { checkOptionNames, describe, intOption, numOption, toMatrix, toSampleWei
 import { Rng } from '../core/rng.js';
 import { frameOf, meanVariance } from '../parts/data.js';
 import { flattenShape, nest } from '../parts/gaussian.js';
-import { HardAssignmentEm, kmeansAssignWork, uploadKmBlock, type KMeansInit } from '../parts/kmeans.js';
+import { HardAssignmentEm, kmBlock, kmeansAssignWork, uploadPanels, type KMeansInit } from '../parts/kmeans.js';
 import { loadRuntime, loadedRuntime } from '../wasm/load.js';
 
 export interface KMeansOptions {
@@ -86,7 +86,7 @@ export class KMeans {
     const ws = await rt.acquire();
     try {
       const frame = frameOf(m, sw);
-      const block = uploadKmBlock(ws, m, frame, sw);
+      const block = kmBlock(ws, uploadPanels(ws, m, frame, sw));
       const s = frame.scale;
       const init: KMeansInit = explicit ? explicit.map((v, p) => (v - frame.centre[p % d]!) / s) : (o.init as 'k-means++' | 'random');
       const model = new HardAssignmentEm(ws, k, d, init, tol * meanVariance(m, frame));
@@ -118,11 +118,12 @@ export class KMeans {
     return ws.scope(() => {
       // Centred and scaled like fit data, so the assignment's ‖x‖² − 2x·c + ‖c‖² expansion does not cancel.
       const frame = frameOf(m, undefined);
-      const x = uploadKmBlock(ws, m, frame, undefined);
+      const x = uploadPanels(ws, m, frame, undefined);
+      const labelsPtr = ws.alloc(Math.ceil(m.rows / 2));
       const cPtr = ws.put(this.centers.map((v, p) => (v - frame.centre[p % d]!) / frame.scale));
       const workPtr = ws.alloc(kmeansAssignWork(k, d));
-      ws.k.kmeansAssign(x.panelPtr, x.n, d, cPtr, k, x.labelsPtr, 0, 0, 0, 0, 0, workPtr);
-      return ws.i32(x.labelsPtr, m.rows).slice();
+      ws.k.kmeansAssign(x.panelPtr, x.n, d, cPtr, k, labelsPtr, 0, 0, 0, 0, 0, workPtr);
+      return ws.i32(labelsPtr, m.rows).slice();
     });
   }
 

@@ -1,16 +1,13 @@
 import { runEmSync, type EmModel, type Stats } from '../core/em.js';
 import type { Rng } from '../core/rng.js';
-import type { Workspace } from '../wasm/workspace.js';
 import type { Matrix } from '../core/matrix.js';
+import type { Workspace } from '../wasm/workspace.js';
 import type { DataBlock } from './gaussian.js';
 import { uploadWeights, type Frame } from './data.js';
 import { log } from '../core/fdlibm.js';
 
-/**
- * A data block in the k-means kernels' layout, with the per-sample buffers hard assignment needs. The data are in
- * panels of four samples (assembly/kernels/kmeans.ts): panelPtr, ⌈n/4⌉·4·d f64.
- */
-export interface KmBlock {
+/** A data block in the k-means kernels' layout: panels of four samples (assembly/kernels/kmeans.ts), ⌈n/4⌉·4·d f64. */
+export interface PanelBlock {
   panelPtr: number;
   n: number;
   d: number;
@@ -18,6 +15,10 @@ export interface KmBlock {
   swPtr: number;
   /** Σ_i w_i. */
   weight: number;
+}
+
+/** A panel block with the per-sample buffers hard assignment needs. */
+export interface KmBlock extends PanelBlock {
   labelsPtr: number; // Int32 × n
   distPtr: number; // f64 × n: squared distance to the assigned centre
 }
@@ -32,25 +33,31 @@ export type KMeansInit = 'k-means++' | 'random' | Float64Array;
 /** f64 slots of n samples of d features in panels. */
 const panelSlots = (n: number, d: number): number => Math.ceil(n / 4) * 4 * d;
 
-/** A feature-major block copied into panels, with the per-sample buffers of hard assignment. */
-export function kmBlock(ws: Workspace, x: DataBlock): KmBlock {
+/** A feature-major block copied into panels (its weights shared). */
+export function toPanels(ws: Workspace, x: DataBlock): PanelBlock {
   const panelPtr = ws.alloc(panelSlots(x.n, x.d));
   ws.k.kmeansPanels(x.xPtr, x.n, x.d, panelPtr);
-  return { panelPtr, n: x.n, d: x.d, swPtr: x.swPtr, weight: x.weight, labelsPtr: ws.alloc(Math.ceil(x.n / 2)), distPtr: ws.alloc(x.n) };
+  return { panelPtr, n: x.n, d: x.d, swPtr: x.swPtr, weight: x.weight };
 }
 
-/** Uploads the rows of m straight into panels, framed (as uploadBlock does), with the buffers of hard assignment. */
-export function uploadKmBlock(ws: Workspace, m: Matrix, frame: Frame, sw: Float64Array | undefined): KmBlock {
+/** Uploads the rows of m straight into panels, framed as uploadBlock frames them; weights alongside. */
+export function uploadPanels(ws: Workspace, m: Matrix, frame: Frame, sw: Float64Array | undefined): PanelBlock {
   const { rows: n, cols: d } = m;
-  const panelPtr = ws.alloc(panelSlots(n, d));
-  const p = ws.f64(panelPtr, panelSlots(n, d));
+  const slots = panelSlots(n, d);
+  const panelPtr = ws.alloc(slots);
+  const p = ws.f64(panelPtr, slots);
   const inv = 1 / frame.scale;
-  for (let i = 0; i < Math.ceil(n / 4) * 4; i++) {
+  for (let i = 0; i < slots / d; i++) {
     const r = Math.min(i, n - 1) * d; // the last panel padded with the last row
     const o = (i >> 2) * 4 * d + (i & 3);
     for (let j = 0; j < d; j++) p[o + 4 * j] = (m.data[r + j]! - frame.centre[j]!) * inv;
   }
-  return { panelPtr, n, d, ...uploadWeights(ws, sw, 0, n), labelsPtr: ws.alloc(Math.ceil(n / 2)), distPtr: ws.alloc(n) };
+  return { panelPtr, n, d, ...uploadWeights(ws, sw, 0, n) };
+}
+
+/** A panel block with the per-sample buffers of hard assignment. */
+export function kmBlock(ws: Workspace, x: PanelBlock): KmBlock {
+  return { ...x, labelsPtr: ws.alloc(Math.ceil(x.n / 2)), distPtr: ws.alloc(x.n) };
 }
 
 /** f64 slots of kmeansAssign's work area for k centres of d features. */
@@ -59,7 +66,7 @@ export function kmeansAssignWork(k: number, d: number): number {
 }
 
 /** Row i of a panel block. */
-export function rowOf(ws: Workspace, x: KmBlock, i: number, out: Float64Array, off = 0): void {
+export function rowOf(ws: Workspace, x: PanelBlock, i: number, out: Float64Array, off = 0): void {
   const v = ws.f64(x.panelPtr + 8 * ((i >> 2) * 4 * x.d + (i & 3)), 4 * (x.d - 1) + 1);
   for (let j = 0; j < x.d; j++) out[off + j] = v[4 * j]!;
 }
@@ -69,7 +76,7 @@ export function rowOf(ws: Workspace, x: KmBlock, i: number, out: Float64Array, o
  * 2 + ⌊ln k⌋ candidates drawn with probability ∝ w_i·D(x_i)², the one that lowers the potential most.
  * Returns the centres (k×d) and the chosen sample indices.
  */
-export function kmeansPlusPlus(ws: Workspace, x: KmBlock, k: number, rng: Rng): { centers: Float64Array; indices: number[] } {
+export function kmeansPlusPlus(ws: Workspace, x: PanelBlock, k: number, rng: Rng): { centers: Float64Array; indices: number[] } {
   return ws.scope(() => {
     const { n, d } = x;
     const centers = new Float64Array(k * d);
@@ -257,7 +264,7 @@ export class HardAssignmentEm implements EmModel<KmParams, KmBlock> {
 /** Greedy k-means++ then Lloyd to convergence on one block (the initialiser of mixtures and HMMs). */
 export function kmeansSync(ws: Workspace, x: DataBlock, k: number, rng: Rng, shiftTol: number): { centers: Float64Array; labels: Int32Array } {
   return ws.scope(() => {
-    const block = kmBlock(ws, x);
+    const block = kmBlock(ws, toPanels(ws, x));
     const r = runEmSync(new HardAssignmentEm(ws, k, x.d, 'k-means++', shiftTol), [block], { maxIter: 300, tol: shiftTol, nInit: 1, seed: 0 }, rng);
     return { centers: r.params.centers, labels: ws.i32(block.labelsPtr, x.n).slice() };
   });

@@ -3,7 +3,7 @@ import type { Rng } from '../core/rng.js';
 import type { Workspace } from '../wasm/workspace.js';
 import type { Emission } from './emission.js';
 import { NK_FLOOR, type DataBlock } from './gaussian.js';
-import { kmBlock, kmeansPlusPlus, kmeansSync, randomDistinct } from './kmeans.js';
+import { kmeansPlusPlus, kmeansSync, randomDistinct, toPanels } from './kmeans.js';
 import { log } from '../core/fdlibm.js';
 
 export interface MixtureParams<P> {
@@ -106,7 +106,7 @@ export class MixtureEm<P> implements EmModel<MixtureParams<P>, DataBlock> {
         break;
       }
       case 'k-means++':
-        kmeansPlusPlus(ws, kmBlock(ws, x), k, rng).indices.forEach((i, c) => set(c, i, 1));
+        kmeansPlusPlus(ws, toPanels(ws, x), k, rng).indices.forEach((i, c) => set(c, i, 1));
         break;
       case 'random_from_data':
         randomDistinct(n, k, rng).forEach((i, c) => set(c, i, 1));
